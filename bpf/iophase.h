@@ -1,0 +1,166 @@
+/* The contract between iophase.bpf.c and the userspace collector: map keys, values and the
+ * syscall slots. Plain C so both clang -target bpf and g++ include it. */
+#ifndef IOPHASE_H
+#define IOPHASE_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+#define IOP_COMM_LEN 16
+#define IOP_HIST_SLOTS 40      /* log2 buckets of per-call latency in ns */
+#define IOP_MAX_SYSCALL_NR 512 /* syscall numbers >= this fall into IOP_SLOT_OTHER */
+
+/* Syscall slots: the calls iophase reports by name. Userspace maps syscall numbers to slots
+ * (the syscall_slot array map) so no architecture's numbers are hard-coded here.
+ * IOP_SLOT_NONE means "not inside a syscall" (blocked in a page fault, for instance). */
+enum iop_slot {
+    IOP_SLOT_NONE = 0,
+    IOP_SLOT_OTHER,
+    IOP_SLOT_ACCEPT,
+    IOP_SLOT_ACCEPT4,
+    IOP_SLOT_READ,
+    IOP_SLOT_READV,
+    IOP_SLOT_RECVFROM,
+    IOP_SLOT_RECVMSG,
+    IOP_SLOT_RECVMMSG,
+    IOP_SLOT_WRITE,
+    IOP_SLOT_WRITEV,
+    IOP_SLOT_SENDTO,
+    IOP_SLOT_SENDMSG,
+    IOP_SLOT_SENDMMSG,
+    IOP_SLOT_SENDFILE,
+    IOP_SLOT_CONNECT,
+    IOP_SLOT_SELECT,
+    IOP_SLOT_PSELECT6,
+    IOP_SLOT_POLL,
+    IOP_SLOT_PPOLL,
+    IOP_SLOT_EPOLL_WAIT,
+    IOP_SLOT_EPOLL_PWAIT,
+    IOP_SLOT_EPOLL_PWAIT2,
+    IOP_SLOT_EPOLL_CTL,
+    IOP_SLOT_IO_URING_ENTER,
+    IOP_SLOT_IO_URING_SETUP,
+    IOP_SLOT_FUTEX,
+    IOP_SLOT_NANOSLEEP,
+    IOP_SLOT_CLOCK_NANOSLEEP,
+    IOP_SLOT_RT_SIGTIMEDWAIT,
+    IOP_SLOT_RT_SIGSUSPEND,
+    IOP_SLOT_PAUSE,
+    IOP_SLOT_FCNTL,
+    IOP_SLOT_SOCKET,
+    IOP_SLOT_CLONE,
+    IOP_SLOT_CLONE3,
+    IOP_SLOT_FORK,
+    IOP_SLOT_WAIT4,
+    IOP_SLOT_CLOSE,
+    IOP_SLOT_COUNT
+};
+
+/* What kind of file a read/write-like call worked on. */
+enum iop_fd_kind {
+    IOP_FD_NONE = 0, /* the call does not take a data fd */
+    IOP_FD_SOCKET,
+    IOP_FD_PIPE,
+    IOP_FD_FILE,
+    IOP_FD_OTHER,
+};
+
+/* Where a traced thread is right now. On CPU, the bucket depends on whether it is inside a
+ * syscall and whether that call has started copying (see struct iop_thread). */
+enum iop_state {
+    IOP_ST_ONCPU = 0,
+    IOP_ST_RUNQ,
+    IOP_ST_BLOCKED,
+};
+
+struct iop_budget {
+    __u64 user_ns;
+    __u64 kernel_copy_ns;
+    __u64 kernel_other_ns;
+    __u64 runq_ns;
+    __u64 blocked_ns[IOP_SLOT_COUNT]; /* by the syscall slept in; [IOP_SLOT_NONE] = none */
+};
+
+/* Per-thread state and budget, key: tid. Updated in place; mostly from the thread's own CPU. */
+struct iop_thread {
+    __u32 tgid;
+    __u32 state;    /* enum iop_state */
+    __u64 first_ns; /* start of this thread's traced wall interval */
+    __u64 last_ns;  /* last time the budget was brought up to date */
+    __u64 exit_ns;  /* 0 while alive */
+    /* the syscall in progress */
+    __u32 in_call; /* 1 inside a syscall */
+    __u32 copying; /* 1 once skb_copy_datagram_iovec fired in this call */
+    __u32 slot;    /* enum iop_slot of the call */
+    __u32 fd_kind; /* enum iop_fd_kind of the call */
+    __u64 call_start_ns;
+    __u64 call_wait_ns;
+    __u64 call_runq_ns;
+    __u64 call_copy_ns;
+    __u64 call_fds_asked; /* multiplexers: fds the call asked about */
+    __u64 call_arg[4];    /* arguments kept for the exit handler (epoll_ctl, fcntl, ...) */
+    char comm[IOP_COMM_LEN];
+    struct iop_budget budget;
+};
+
+/* Per-syscall statistics, per-CPU hash, key: struct iop_sys_key. */
+struct iop_sys_key {
+    __u32 tgid;
+    __u32 tid;
+    __u16 slot;
+    __u16 fd_kind;
+    __u32 pad;
+};
+
+struct iop_sys_stats {
+    __u64 count;
+    __u64 errors;
+    __u64 eagain;
+    __u64 total_ns;
+    __u64 wait_ns;
+    __u64 runq_ns;
+    __u64 copy_ns;
+    __u64 bytes;
+    __u64 fds_asked;
+    __u64 fds_ready;
+    __u64 timeouts;
+    __u64 hist[IOP_HIST_SLOTS];
+};
+
+/* Per-process facts and the folded budget of its exited threads, key: tgid. */
+struct iop_proc {
+    __u32 parent_tgid; /* traced parent that forked it after attach, or 0 */
+    __u32 exited;      /* the whole thread group has exited */
+    __u64 epoll_ctl_et;
+    __u64 epoll_ctl_lt;
+    __u64 set_nonblock;
+    __u64 set_async;
+    __u64 set_own;
+    __u64 set_sig;
+    __u64 io_uring_setups;
+    __u64 threads_created;
+    __u64 processes_created;
+    __u64 signals_received;
+    /* exited threads, folded so a process's totals survive its threads' map entries */
+    __u64 dead_threads;
+    __u64 dead_wall_ns;
+    struct iop_budget dead_budget;
+};
+
+/* Registered fds per epoll instance, key: {tgid, epfd}; value: __s64 count. */
+struct iop_epoll_key {
+    __u32 tgid;
+    __s32 epfd;
+};
+
+/* Counters of what the BPF side could not record (per-CPU array, index: enum iop_drop). */
+enum iop_drop {
+    IOP_DROP_THREAD_MAP_FULL = 0,
+    IOP_DROP_SYS_MAP_FULL,
+    IOP_DROP_PROC_MAP_FULL,
+    IOP_DROP_EPOLL_MAP_FULL,
+    IOP_DROP_COUNT
+};
+
+#endif /* IOPHASE_H */

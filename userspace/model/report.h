@@ -1,0 +1,121 @@
+// The measured result of one trace, as plain data. The tracer fills it, the classifier labels
+// it, and the renderers (text table, JSON) only read it. Times are integer nanoseconds.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace iophase {
+
+inline constexpr int kSchemaVersion = 1;
+inline constexpr std::size_t kHistSlots = 40;  // log2 buckets: slot i holds [2^i, 2^(i+1)) ns
+
+// Where a thread's (or process's) wall-clock time went. The invariant:
+//   wall_ns == user_ns + kernel_copy_ns + kernel_other_ns + blocked_ns + runq_ns
+// and blocked_ns == sum(blocked_by).
+struct Budget {
+    std::uint64_t wall_ns = 0;
+    std::uint64_t user_ns = 0;
+    std::uint64_t kernel_copy_ns = 0;
+    std::uint64_t kernel_other_ns = 0;
+    std::uint64_t blocked_ns = 0;
+    std::uint64_t runq_ns = 0;
+    std::map<std::string, std::uint64_t> blocked_by;  // syscall name (or "none") -> ns
+
+    std::uint64_t on_cpu_ns() const { return user_ns + kernel_copy_ns + kernel_other_ns; }
+    std::uint64_t accounted_ns() const { return on_cpu_ns() + blocked_ns + runq_ns; }
+    Budget &operator+=(const Budget &other);
+};
+
+// Per syscall (and, for read/write-like calls, per kind of fd) statistics.
+struct SyscallStats {
+    std::string name;     // "recvfrom", "epoll_wait", ..., or "other"
+    std::string fd_kind;  // "socket", "pipe", "file", "other" for fd-based I/O; "" otherwise
+    std::uint64_t count = 0;      // calls that returned during the trace
+    std::uint64_t in_flight = 0;  // calls still inside when the trace ended (time included)
+    std::uint64_t errors = 0;     // returned < 0
+    std::uint64_t eagain = 0;     // returned -EAGAIN / -EWOULDBLOCK
+    std::uint64_t total_ns = 0;   // wait + runq + copy + kernel
+    std::uint64_t wait_ns = 0;    // asleep inside the call (phase 1)
+    std::uint64_t runq_ns = 0;    // runnable, not running, inside the call
+    std::uint64_t copy_ns = 0;    // from the first skb_copy_datagram_iovec to exit (phase 2)
+    std::uint64_t kernel_ns = 0;  // the rest of the on-CPU time inside the call
+    std::uint64_t bytes = 0;      // sum of positive return values of data-moving calls
+    std::array<std::uint64_t, kHistSlots> hist_log2_ns{};  // per-call latency
+    bool multiplexer = false;     // select/poll/epoll_wait family: the three below are valid
+    std::uint64_t fds_asked = 0;  // sum over calls: select/poll nfds, epoll registered fds
+    std::uint64_t fds_ready = 0;  // sum over calls: fds returned ready
+    std::uint64_t timeouts = 0;   // calls that returned 0
+
+    SyscallStats &operator+=(const SyscallStats &other);
+};
+
+// Facts about a process's setup calls that the I/O model classifier needs.
+struct ProcessFacts {
+    std::uint64_t epoll_ctl_et = 0;        // EPOLL_CTL_ADD/MOD with EPOLLET
+    std::uint64_t epoll_ctl_lt = 0;        // EPOLL_CTL_ADD/MOD without EPOLLET
+    std::uint64_t set_nonblock = 0;        // fcntl(F_SETFL, O_NONBLOCK), accept4/socket NONBLOCK
+    std::uint64_t set_async = 0;           // fcntl(F_SETFL, O_ASYNC)
+    std::uint64_t set_own = 0;             // fcntl(F_SETOWN / F_SETOWN_EX)
+    std::uint64_t set_sig = 0;             // fcntl(F_SETSIG)
+    std::uint64_t io_uring_setups = 0;     // io_uring_setup calls
+    std::uint64_t threads_created = 0;     // clone with CLONE_THREAD seen after attach
+    std::uint64_t processes_created = 0;   // fork/clone of a new process seen after attach
+    std::uint64_t signals_received = 0;    // signals generated for this process (issue 5)
+};
+
+struct IoModel {
+    std::string label;  // blocking, thread-per-connection, process-per-connection,
+                        // nonblocking-poll, select, poll, epoll-lt, epoll-et, signal-driven,
+                        // io_uring, mixed, idle
+    std::vector<std::string> evidence;          // human sentences with the deciding numbers
+    std::map<std::string, double> metrics;      // the same numbers, machine-readable
+};
+
+struct ThreadReport {
+    pid_t tid = 0;
+    std::string comm;
+    bool exited = false;
+    Budget budget;
+    std::vector<SyscallStats> syscalls;
+};
+
+struct ProcessReport {
+    pid_t pid = 0;
+    pid_t parent_pid = 0;  // traced parent that forked it after attach, or 0
+    std::string comm;
+    std::string cmdline;
+    bool exited = false;
+    IoModel io_model;
+    Budget budget;
+    ProcessFacts facts;
+    std::vector<ThreadReport> threads;
+    std::vector<SyscallStats> syscalls;  // all threads summed
+};
+
+// Health of the measurement itself: what could not be measured and what was lost.
+struct TraceHealth {
+    std::vector<std::string> unavailable;  // measurements this kernel cannot provide, and why
+    std::uint64_t map_full_drops = 0;      // failed map inserts (entries not recorded)
+    std::uint64_t ringbuf_drops = 0;       // timeline events lost
+};
+
+struct Report {
+    int schema_version = kSchemaVersion;
+    std::string iophase_version;
+    std::string kernel;      // uname -r
+    std::string started_at;  // ISO 8601 UTC, e.g. 2026-11-23T01:34:15Z
+    std::uint64_t duration_ns = 0;
+    std::vector<ProcessReport> processes;
+    TraceHealth health;
+};
+
+// Log2 slot of a latency in ns (0 and 1 ns land in slot 0). Same rule as the BPF side.
+std::size_t hist_slot(std::uint64_t ns);
+
+}  // namespace iophase

@@ -1,0 +1,142 @@
+#include "tracer/procfs.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace iophase::procfs {
+namespace {
+
+std::string read_file(const std::string &path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return {};
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
+    return content.str();
+}
+
+std::string trim_newline(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\0')) {
+        s.pop_back();
+    }
+    return s;
+}
+
+// The state letter in /proc/.../stat comes after the comm, which is in parentheses and may
+// itself contain spaces or parentheses: search from the last ')'.
+char state_from_stat(const std::string &stat) {
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos || close + 2 >= stat.size()) {
+        return '?';
+    }
+    return stat[close + 2];
+}
+
+std::vector<pid_t> numeric_entries(const std::string &dir) {
+    std::vector<pid_t> ids;
+    std::error_code ec;
+    for (const auto &entry : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        char *end = nullptr;
+        const long id = std::strtol(name.c_str(), &end, 10);
+        if (end != name.c_str() && *end == '\0' && id > 0) {
+            ids.push_back(static_cast<pid_t>(id));
+        }
+    }
+    return ids;
+}
+
+}  // namespace
+
+bool process_alive(pid_t pid) {
+    const std::string stat = read_file(fmt::format("/proc/{}/stat", pid));
+    if (stat.empty()) {
+        return false;
+    }
+    const char state = state_from_stat(stat);
+    return state != 'Z' && state != 'X';
+}
+
+std::string read_comm(pid_t pid, pid_t tid) {
+    return trim_newline(read_file(fmt::format("/proc/{}/task/{}/comm", pid, tid)));
+}
+
+std::string read_cmdline(pid_t pid) {
+    std::string raw = trim_newline(read_file(fmt::format("/proc/{}/cmdline", pid)));
+    for (char &c : raw) {
+        if (c == '\0') {
+            c = ' ';
+        }
+    }
+    return raw;
+}
+
+std::vector<pid_t> list_threads(pid_t pid) {
+    return numeric_entries(fmt::format("/proc/{}/task", pid));
+}
+
+std::vector<pid_t> pids_with_comm(const std::string &comm) {
+    std::vector<pid_t> found;
+    for (pid_t pid : numeric_entries("/proc")) {
+        if (read_comm(pid, pid) == comm && process_alive(pid)) {
+            found.push_back(pid);
+        }
+    }
+    return found;
+}
+
+std::optional<ThreadState> read_thread_state(pid_t pid, pid_t tid) {
+    const std::string base = fmt::format("/proc/{}/task/{}/", pid, tid);
+    const std::string stat = read_file(base + "stat");
+    if (stat.empty()) {
+        return std::nullopt;
+    }
+    ThreadState state;
+    state.state = state_from_stat(stat);
+    // "running", or "-1 ..." outside a syscall, or "NR arg0 ..." inside one.
+    const std::string syscall = read_file(base + "syscall");
+    if (!syscall.empty() && syscall[0] >= '0' && syscall[0] <= '9') {
+        state.syscall_nr = std::strtol(syscall.c_str(), nullptr, 10);
+    }
+    return state;
+}
+
+std::vector<pid_t> cgroup_procs(const std::string &dir) {
+    std::ifstream in(dir + "/cgroup.procs");
+    if (!in) {
+        throw std::runtime_error(
+            fmt::format("cannot read {}/cgroup.procs: not a cgroup v2 directory?", dir));
+    }
+    std::vector<pid_t> pids;
+    for (pid_t pid; in >> pid;) {
+        pids.push_back(pid);
+    }
+    return pids;
+}
+
+std::uint64_t cgroup_id(const std::string &dir) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) {
+        throw std::runtime_error(fmt::format("cannot stat cgroup directory {}", dir));
+    }
+    return st.st_ino;
+}
+
+std::uint64_t monotonic_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull +
+           static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+}  // namespace iophase::procfs

@@ -1,0 +1,35 @@
+// What /proc says about processes and threads: names, thread lists, the state and syscall of
+// a thread already blocked when tracing starts, cgroup membership.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace iophase::procfs {
+
+// True if the process exists and is not a zombie.
+bool process_alive(pid_t pid);
+std::string read_comm(pid_t pid, pid_t tid);  // "" if gone
+std::string read_cmdline(pid_t pid);          // arguments joined by spaces; "" if gone
+std::vector<pid_t> list_threads(pid_t pid);
+std::vector<pid_t> pids_with_comm(const std::string &comm);
+
+struct ThreadState {
+    char state = '?';         // R, S, D, T, ... from /proc/PID/task/TID/stat
+    long syscall_nr = -1;     // the syscall it is inside (from .../syscall), or -1
+};
+std::optional<ThreadState> read_thread_state(pid_t pid, pid_t tid);
+
+// Processes in a cgroup v2 directory; throws std::runtime_error if it cannot be read.
+std::vector<pid_t> cgroup_procs(const std::string &dir);
+// The cgroup id BPF sees (the directory's inode number on cgroup v2).
+std::uint64_t cgroup_id(const std::string &dir);
+
+// CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns().
+std::uint64_t monotonic_ns();
+
+}  // namespace iophase::procfs

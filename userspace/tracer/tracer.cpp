@@ -1,0 +1,249 @@
+#include "tracer/tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sys/utsname.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "iophase.skel.h"
+#include "model/classify.h"
+#include "tracer/collector.h"
+#include "tracer/preflight.h"
+#include "tracer/procfs.h"
+#include "tracer/syscall_table.h"
+
+namespace iophase {
+namespace {
+
+// Owns the generated skeleton: destroying it detaches every program and frees every map.
+struct SkeletonDeleter {
+    void operator()(iophase_bpf *skel) const { iophase_bpf::destroy(skel); }
+};
+using Skeleton = std::unique_ptr<iophase_bpf, SkeletonDeleter>;
+
+// libbpf's messages are kept, not printed: a failure is reported as one line that quotes
+// the last of them.
+std::string &libbpf_log() {
+    static std::string log;
+    return log;
+}
+
+int keep_libbpf_message(enum libbpf_print_level level, const char *format, va_list args) {
+    if (level == LIBBPF_DEBUG) {
+        return 0;
+    }
+    char line[512];
+    const int n = std::vsnprintf(line, sizeof(line), format, args);
+    std::string &log = libbpf_log();
+    log += line;
+    if (log.size() > 8192) {
+        log.erase(0, log.size() - 8192);
+    }
+    return n;
+}
+
+std::string last_libbpf_line() {
+    std::string log = libbpf_log();
+    while (!log.empty() && log.back() == '\n') {
+        log.pop_back();
+    }
+    const auto nl = log.rfind('\n');
+    return nl == std::string::npos ? log : log.substr(nl + 1);
+}
+
+std::string utc_now_iso8601() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string kernel_release() {
+    utsname u{};
+    uname(&u);
+    return u.release;
+}
+
+class BpfTracer final : public Tracer {
+public:
+    explicit BpfTracer(const TraceOptions &options) {
+        if (const auto error = preflight_error(preflight_checks()); !error.empty()) {
+            throw TraceError(error);
+        }
+        std::vector<pid_t> initial = options.pids;
+        for (pid_t pid : initial) {
+            if (!procfs::process_alive(pid)) {
+                throw TraceError(fmt::format("no process with pid {}", pid), true);
+            }
+        }
+        if (!options.comm.empty()) {
+            for (pid_t pid : procfs::pids_with_comm(options.comm)) {
+                initial.push_back(pid);
+            }
+        }
+        std::uint64_t cgroup_id = 0;
+        if (!options.cgroup.empty()) {
+            try {
+                for (pid_t pid : procfs::cgroup_procs(options.cgroup)) {
+                    initial.push_back(pid);
+                }
+                cgroup_id = procfs::cgroup_id(options.cgroup);
+            } catch (const std::runtime_error &e) {
+                throw TraceError(e.what(), true);
+            }
+        }
+
+        libbpf_set_print(keep_libbpf_message);
+        skel_.reset(iophase_bpf::open());
+        if (!skel_) {
+            throw TraceError(fmt::format("cannot open the BPF object: {}", last_libbpf_line()));
+        }
+        auto *rodata = skel_->rodata;
+        rodata->follow_children = options.follow || !options.cgroup.empty();
+        if (!options.comm.empty()) {
+            rodata->match_comm = true;
+            std::strncpy(const_cast<char *>(rodata->target_comm), options.comm.c_str(),
+                         IOP_COMM_LEN - 1);
+        }
+        rodata->target_cgroup_id = cgroup_id;
+        if (int err = iophase_bpf::load(skel_.get()); err != 0) {
+            throw TraceError(fmt::format("cannot load the BPF programs ({}): {}",
+                                         std::strerror(-err), last_libbpf_line()));
+        }
+        fds_ = MapFds{bpf_map__fd(skel_->maps.threads), bpf_map__fd(skel_->maps.dead_threads),
+                      bpf_map__fd(skel_->maps.sys_stats), bpf_map__fd(skel_->maps.procs),
+                      bpf_map__fd(skel_->maps.drops)};
+        fill_syscall_slots();
+        for (pid_t pid : initial) {
+            add_target(pid);
+        }
+        start_ns_ = procfs::monotonic_ns();
+        started_at_ = utc_now_iso8601();
+        if (int err = iophase_bpf::attach(skel_.get()); err != 0) {
+            throw TraceError(fmt::format("cannot attach the BPF programs ({}): {}",
+                                         std::strerror(-err), last_libbpf_line()));
+        }
+        for (pid_t pid : initial) {
+            seed_threads(pid);
+        }
+    }
+
+    void add_target(pid_t pid) override {
+        const std::uint32_t tgid = static_cast<std::uint32_t>(pid);
+        const std::uint8_t yes = 1;
+        if (bpf_map_update_elem(bpf_map__fd(skel_->maps.targets), &tgid, &yes, BPF_ANY) != 0) {
+            throw TraceError(fmt::format("cannot add pid {} to the targets: {}", pid,
+                                         std::strerror(errno)));
+        }
+        known_[pid] = ProcessInfo{procfs::read_comm(pid, pid), procfs::read_cmdline(pid)};
+        if (start_ns_ != 0) {
+            seed_threads(pid);
+        }
+    }
+
+    bool refresh_targets() override {
+        // The BPF side removes a process from the targets when its last thread exits.
+        const int fd = bpf_map__fd(skel_->maps.targets);
+        std::uint32_t key = 0;
+        std::uint32_t next = 0;
+        std::uint32_t *prev = nullptr;
+        bool any_alive = false;
+        while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+            const auto pid = static_cast<pid_t>(next);
+            if (procfs::process_alive(pid)) {
+                any_alive = true;
+                known_[pid] = ProcessInfo{procfs::read_comm(pid, pid), procfs::read_cmdline(pid)};
+            }
+            key = next;
+            prev = &key;
+        }
+        return any_alive;
+    }
+
+    Report snapshot() override { return make_report(procfs::monotonic_ns()); }
+
+    Report stop() override {
+        const std::uint64_t end_ns = procfs::monotonic_ns();
+        iophase_bpf::detach(skel_.get());
+        return make_report(end_ns);
+    }
+
+private:
+    void fill_syscall_slots() {
+        const auto table = syscall_slot_table();
+        const int fd = bpf_map__fd(skel_->maps.syscall_slot);
+        for (std::uint32_t nr = 0; nr < table.size(); ++nr) {
+            if (table[nr] != 0) {
+                bpf_map_update_elem(fd, &nr, &table[nr], BPF_ANY);
+            }
+        }
+    }
+
+    // Threads that exist at attach start their wall interval now, in the state /proc shows:
+    // asleep inside a syscall (the call counts from now), or on CPU. A thread the BPF side
+    // already saw keeps its entry (BPF_NOEXIST).
+    void seed_threads(pid_t pid) {
+        const int fd = bpf_map__fd(skel_->maps.threads);
+        const std::uint64_t now = procfs::monotonic_ns();
+        for (pid_t tid : procfs::list_threads(pid)) {
+            const auto state = procfs::read_thread_state(pid, tid);
+            if (!state) {
+                continue;
+            }
+            iop_thread t{};
+            t.tgid = static_cast<std::uint32_t>(pid);
+            t.first_ns = t.last_ns = t.call_start_ns = now;
+            const bool running = state->state == 'R';
+            t.state = running ? IOP_ST_ONCPU : IOP_ST_BLOCKED;
+            if (state->syscall_nr >= 0) {
+                t.in_call = 1;
+                t.slot = slot_of_syscall(state->syscall_nr);
+            }
+            std::strncpy(t.comm, procfs::read_comm(pid, tid).c_str(), IOP_COMM_LEN - 1);
+            const std::uint32_t key = static_cast<std::uint32_t>(tid);
+            bpf_map_update_elem(fd, &key, &t, BPF_NOEXIST);
+        }
+    }
+
+    Report make_report(std::uint64_t end_ns) {
+        Report report;
+        report.iophase_version = IOPHASE_VERSION;
+        report.kernel = kernel_release();
+        report.started_at = started_at_;
+        report.duration_ns = end_ns - start_ns_;
+        report.processes = collect_processes(fds_, end_ns, known_);
+        report.health.map_full_drops = collect_drops(fds_);
+        report.health.unavailable = {
+            "io_uring operation lifetimes (submit/complete, readiness wait, io-wq attribution): "
+            "not measured yet",
+            "signal-driven I/O signals and their delivery delay: not measured yet",
+            "kernel time of data output (send/write copy) is part of kernel_other: no "
+            "tracepoint marks its copy phase"};
+        classify_all(report);
+        return report;
+    }
+
+    Skeleton skel_;
+    MapFds fds_;
+    std::map<pid_t, ProcessInfo> known_;
+    std::uint64_t start_ns_ = 0;
+    std::string started_at_;
+};
+
+}  // namespace
+
+std::unique_ptr<Tracer> Tracer::start(const TraceOptions &options) {
+    return std::make_unique<BpfTracer>(options);
+}
+
+}  // namespace iophase
