@@ -266,6 +266,14 @@ static __always_inline __u64 fds_asked_of(__u32 tgid, __u32 slot, const __u64 *a
     }
 }
 
+#include "signals.bpf.h"
+#include "io_uring.bpf.h"
+
+static __always_inline bool reads_data(__u32 slot)
+{
+    return (slot >= IOP_SLOT_READ && slot <= IOP_SLOT_RECVMMSG);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
 {
@@ -288,6 +296,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
     t->call_arg[3] = BPF_CORE_READ(regs, r10);
     t->fd_kind = IOP_FD_NONE;
     __u32 slot = t->slot;
+    if (reads_data(slot))
+        on_read_after_signal(t, now);
     if (slot == IOP_SLOT_READ || slot == IOP_SLOT_READV || slot == IOP_SLOT_WRITE ||
         slot == IOP_SLOT_WRITEV)
         t->fd_kind = fd_kind_of((int)t->call_arg[0]);
@@ -402,6 +412,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
             h = IOP_HIST_SLOTS - 1;
         s->hist[h] += 1;
     }
+    if (t->slot == IOP_SLOT_RT_SIGTIMEDWAIT)
+        on_sigwait_exit(t, ret, now);
     record_facts(t, ret);
     return 0;
 }

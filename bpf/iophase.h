@@ -98,8 +98,9 @@ struct iop_thread {
     __u64 call_wait_ns;
     __u64 call_runq_ns;
     __u64 call_copy_ns;
-    __u64 call_fds_asked; /* multiplexers: fds the call asked about */
-    __u64 call_arg[4];    /* arguments kept for the exit handler (epoll_ctl, fcntl, ...) */
+    __u64 call_fds_asked;  /* multiplexers: fds the call asked about */
+    __u64 call_arg[4];     /* arguments kept for the exit handler (epoll_ctl, fcntl, ...) */
+    __u64 signal_taken_ns; /* an I/O signal was dequeued; cleared by the next read */
     char comm[IOP_COMM_LEN];
     struct iop_budget budget;
 };
@@ -141,11 +142,59 @@ struct iop_proc {
     __u64 io_uring_setups;
     __u64 threads_created;
     __u64 processes_created;
-    __u64 signals_received;
+    /* signal-driven I/O: readiness signals (SIGIO, or the F_SETSIG signal with a POLL_ code) */
+    __u64 io_signals;           /* generated and queued for this process */
+    __u64 io_signals_coalesced; /* generated while one was already pending (SIGIO merges) */
+    __u64 io_signals_overflow;  /* the realtime queue was full */
+    __u64 io_signals_taken;     /* dequeued by sigwaitinfo/sigtimedwait or a handler */
+    __u64 signal_pending;       /* generated, not yet taken: for the delay sample below */
+    __u64 signal_pending_since; /* generation time of the first of them */
+    __u64 signal_delay_samples; /* generation -> dequeue, sampled on an empty queue */
+    __u64 signal_delay_ns;
+    __u64 signal_to_read_samples; /* dequeue -> the thread's next read/recv */
+    __u64 signal_to_read_ns;
     /* exited threads, folded so a process's totals survive its threads' map entries */
     __u64 dead_threads;
     __u64 dead_wall_ns;
     struct iop_budget dead_budget;
+};
+
+/* io_uring operations per process and opcode (per-CPU hash). */
+struct iop_uring_key {
+    __u32 tgid;
+    __u32 opcode;
+};
+
+/* Where an operation's completion was posted. */
+enum iop_uring_where {
+    IOP_URING_INLINE = 0, /* by the submitting thread inside io_uring_enter */
+    IOP_URING_TASK_WORK,  /* by a thread of the process outside io_uring_enter (task work) */
+    IOP_URING_IOWQ,       /* by an io-wq worker thread (its CPU time is the process's) */
+    IOP_URING_ELSEWHERE,  /* interrupt context or another process */
+    IOP_URING_WHERE_COUNT
+};
+
+struct iop_uring_stats {
+    __u64 submitted;
+    __u64 completions;
+    __u64 errors;        /* res < 0 */
+    __u64 cancelled;     /* res == -ECANCELED */
+    __u64 bytes;         /* res > 0 of data-moving opcodes */
+    __u64 lifetime_ns;   /* submission (or previous multishot completion) -> completion */
+    __u64 ready_waits;   /* completions that waited for readiness (poll armed) */
+    __u64 ready_wait_ns; /* poll armed -> readiness (task work queued) */
+    __u64 async_punts;   /* handed to io-wq */
+    __u64 where[IOP_URING_WHERE_COUNT];
+    __u64 hist[IOP_HIST_SLOTS]; /* lifetime */
+};
+
+/* An operation in flight, key: the kernel's request pointer. */
+struct iop_uring_req {
+    __u32 tgid;
+    __u32 opcode;
+    __u64 start_ns; /* submission, or the previous completion of a multishot request */
+    __u64 armed_ns; /* poll armed, 0 if not waiting for readiness */
+    __u64 ready_ns; /* readiness fired */
 };
 
 /* Registered fds per epoll instance, key: {tgid, epfd}; value: __s64 count. */
@@ -160,6 +209,7 @@ enum iop_drop {
     IOP_DROP_SYS_MAP_FULL,
     IOP_DROP_PROC_MAP_FULL,
     IOP_DROP_EPOLL_MAP_FULL,
+    IOP_DROP_URING_MAP_FULL,
     IOP_DROP_COUNT
 };
 

@@ -103,7 +103,7 @@ public:
             close(exec_error_fd_);
         }
         if (!reaped_) {
-            waitpid(pid_, nullptr, 0);
+            stop();
         }
     }
     HeldCommand(const HeldCommand &) = delete;
@@ -130,6 +130,20 @@ public:
     }
 
 private:
+    // The trace ended before the command did: we started it, so we end it (SIGTERM, then
+    // SIGKILL after two seconds) rather than leave it running untraced.
+    void stop() {
+        kill(pid_, SIGTERM);
+        for (int i = 0; i < 40; ++i) {
+            if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+
     pid_t pid_ = -1;
     int go_fd_ = -1;
     int exec_error_fd_ = -1;

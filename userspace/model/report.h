@@ -66,7 +66,40 @@ struct ProcessFacts {
     std::uint64_t io_uring_setups = 0;     // io_uring_setup calls
     std::uint64_t threads_created = 0;     // clone with CLONE_THREAD seen after attach
     std::uint64_t processes_created = 0;   // fork/clone of a new process seen after attach
-    std::uint64_t signals_received = 0;    // signals generated for this process (issue 5)
+    std::uint64_t signals_received = 0;    // I/O readiness signals taken (= signals.taken)
+};
+
+// io_uring operations of one opcode: from submission to completion.
+struct IoUringOpStats {
+    std::string opcode;              // "recv", "send", "accept", ... (IORING_OP_ lower-cased)
+    std::uint64_t submitted = 0;     // submissions seen
+    std::uint64_t completions = 0;   // CQEs posted (a multishot request posts several)
+    std::uint64_t errors = 0;        // res < 0
+    std::uint64_t cancelled = 0;     // res == -ECANCELED
+    std::uint64_t bytes = 0;         // res > 0 of data-moving opcodes
+    std::uint64_t lifetime_ns = 0;   // sum: submission (or previous multishot CQE) -> CQE
+    std::uint64_t ready_waits = 0;   // completions that first waited for readiness (poll armed)
+    std::uint64_t ready_wait_ns = 0; // sum: poll armed -> readiness (phase 1, in the kernel)
+    std::uint64_t async_punts = 0;   // handed to io-wq worker threads
+    // Where the CQE was posted: by the submitting thread inside io_uring_enter, as task work
+    // outside it, by an io-wq worker, or elsewhere (interrupt context).
+    std::uint64_t completed_inline = 0;
+    std::uint64_t completed_task_work = 0;
+    std::uint64_t completed_iowq = 0;
+    std::uint64_t completed_elsewhere = 0;
+    std::array<std::uint64_t, kHistSlots> hist_log2_ns{};  // lifetimes
+};
+
+// Signal-driven I/O: readiness signals for this process and how fast they were acted on.
+struct SignalStats {
+    std::uint64_t generated = 0;   // queued for the process
+    std::uint64_t coalesced = 0;   // generated while already pending (merged, e.g. SIGIO)
+    std::uint64_t overflow = 0;    // lost: the realtime signal queue was full
+    std::uint64_t taken = 0;       // dequeued by sigwaitinfo/sigtimedwait or a handler
+    std::uint64_t delay_samples = 0;  // generation -> taken, for signals that found the
+    std::uint64_t delay_ns = 0;       // queue empty (sum)
+    std::uint64_t to_read_samples = 0;  // taken -> the thread's next read/recv (sum)
+    std::uint64_t to_read_ns = 0;
 };
 
 struct IoModel {
@@ -96,6 +129,8 @@ struct ProcessReport {
     ProcessFacts facts;
     std::vector<ThreadReport> threads;
     std::vector<SyscallStats> syscalls;  // all threads summed
+    std::vector<IoUringOpStats> io_uring;  // by opcode; empty if the process used none
+    SignalStats signals;
 };
 
 // Health of the measurement itself: what could not be measured and what was lost.

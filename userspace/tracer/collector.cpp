@@ -7,6 +7,7 @@
 #include <set>
 #include <vector>
 
+#include "tracer/io_uring_names.h"
 #include "tracer/procfs.h"
 #include "tracer/syscall_table.h"
 
@@ -146,8 +147,98 @@ ProcessFacts to_facts(const iop_proc &p) {
     f.io_uring_setups = p.io_uring_setups;
     f.threads_created = p.threads_created;
     f.processes_created = p.processes_created;
-    f.signals_received = p.signals_received;
+    f.signals_received = p.io_signals_taken;
     return f;
+}
+
+SignalStats to_signals(const iop_proc &p) {
+    SignalStats s;
+    s.generated = p.io_signals;
+    s.coalesced = p.io_signals_coalesced;
+    s.overflow = p.io_signals_overflow;
+    s.taken = p.io_signals_taken;
+    s.delay_samples = p.signal_delay_samples;
+    s.delay_ns = p.signal_delay_ns;
+    s.to_read_samples = p.signal_to_read_samples;
+    s.to_read_ns = p.signal_to_read_ns;
+    return s;
+}
+
+// Calls fn(key, sum) for every entry of a per-CPU hash map, its values summed over CPUs
+// by add(sum, one_cpu).
+template <typename Key, typename Value, typename Add, typename Fn>
+void for_each_percpu_entry(int fd, Add &&add, Fn &&fn) {
+    const int ncpus = std::max(libbpf_num_possible_cpus(), 1);
+    std::vector<Value> per_cpu(static_cast<std::size_t>(ncpus));
+    Key key{};
+    Key next{};
+    Key *prev = nullptr;
+    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+        if (bpf_map_lookup_elem(fd, &next, per_cpu.data()) == 0) {
+            Value sum{};
+            for (const auto &cpu : per_cpu) {
+                add(sum, cpu);
+            }
+            fn(next, sum);
+        }
+        key = next;
+        prev = &key;
+    }
+}
+
+void add_sys_stats(iop_sys_stats &sum, const iop_sys_stats &cpu) {
+    sum.count += cpu.count;
+    sum.errors += cpu.errors;
+    sum.eagain += cpu.eagain;
+    sum.total_ns += cpu.total_ns;
+    sum.wait_ns += cpu.wait_ns;
+    sum.runq_ns += cpu.runq_ns;
+    sum.copy_ns += cpu.copy_ns;
+    sum.bytes += cpu.bytes;
+    sum.fds_asked += cpu.fds_asked;
+    sum.fds_ready += cpu.fds_ready;
+    sum.timeouts += cpu.timeouts;
+    for (int i = 0; i < IOP_HIST_SLOTS; ++i) {
+        sum.hist[i] += cpu.hist[i];
+    }
+}
+
+void add_uring_stats(iop_uring_stats &sum, const iop_uring_stats &cpu) {
+    sum.submitted += cpu.submitted;
+    sum.completions += cpu.completions;
+    sum.errors += cpu.errors;
+    sum.cancelled += cpu.cancelled;
+    sum.bytes += cpu.bytes;
+    sum.lifetime_ns += cpu.lifetime_ns;
+    sum.ready_waits += cpu.ready_waits;
+    sum.ready_wait_ns += cpu.ready_wait_ns;
+    sum.async_punts += cpu.async_punts;
+    for (int i = 0; i < IOP_URING_WHERE_COUNT; ++i) {
+        sum.where[i] += cpu.where[i];
+    }
+    for (int i = 0; i < IOP_HIST_SLOTS; ++i) {
+        sum.hist[i] += cpu.hist[i];
+    }
+}
+
+IoUringOpStats to_uring_stats(std::uint32_t opcode, const iop_uring_stats &s) {
+    IoUringOpStats out;
+    out.opcode = io_uring_opcode_name(opcode);
+    out.submitted = s.submitted;
+    out.completions = s.completions;
+    out.errors = s.errors;
+    out.cancelled = s.cancelled;
+    out.bytes = s.bytes;
+    out.lifetime_ns = s.lifetime_ns;
+    out.ready_waits = s.ready_waits;
+    out.ready_wait_ns = s.ready_wait_ns;
+    out.async_punts = s.async_punts;
+    out.completed_inline = s.where[IOP_URING_INLINE];
+    out.completed_task_work = s.where[IOP_URING_TASK_WORK];
+    out.completed_iowq = s.where[IOP_URING_IOWQ];
+    out.completed_elsewhere = s.where[IOP_URING_ELSEWHERE];
+    std::copy(std::begin(s.hist), std::end(s.hist), out.hist_log2_ns.begin());
+    return out;
 }
 
 struct ProcessParts {
@@ -155,7 +246,7 @@ struct ProcessParts {
     std::map<pid_t, std::vector<SyscallStats>> syscalls_by_tid;
     bool have_proc = false;
     iop_proc proc{};
-    bool any_thread_alive = false;
+    std::vector<IoUringOpStats> io_uring;
 };
 
 }  // namespace
@@ -175,7 +266,6 @@ std::vector<ProcessReport> collect_processes(const MapFds &fds, std::uint64_t en
             proc.syscalls_by_tid[row.tid].push_back(in_flight_call(t, end_ns));
         }
         proc.threads.push_back(std::move(row));
-        proc.any_thread_alive = true;
     });
     for_each_entry<std::uint32_t, iop_thread>(
         fds.dead_threads, [&](std::uint32_t tid, const iop_thread &t) {
@@ -192,37 +282,19 @@ std::vector<ProcessReport> collect_processes(const MapFds &fds, std::uint64_t en
         proc.proc = p;
     });
 
-    // Per-CPU values: one copy per possible CPU, summed here.
-    const int ncpus = libbpf_num_possible_cpus();
-    std::vector<iop_sys_stats> per_cpu(static_cast<std::size_t>(std::max(ncpus, 1)));
-    iop_sys_key key{};
-    iop_sys_key next{};
-    iop_sys_key *prev = nullptr;
-    while (bpf_map_get_next_key(fds.sys_stats, prev, &next) == 0) {
-        if (bpf_map_lookup_elem(fds.sys_stats, &next, per_cpu.data()) == 0) {
-            iop_sys_stats sum{};
-            for (const auto &cpu : per_cpu) {
-                sum.count += cpu.count;
-                sum.errors += cpu.errors;
-                sum.eagain += cpu.eagain;
-                sum.total_ns += cpu.total_ns;
-                sum.wait_ns += cpu.wait_ns;
-                sum.runq_ns += cpu.runq_ns;
-                sum.copy_ns += cpu.copy_ns;
-                sum.bytes += cpu.bytes;
-                sum.fds_asked += cpu.fds_asked;
-                sum.fds_ready += cpu.fds_ready;
-                sum.timeouts += cpu.timeouts;
-                for (int i = 0; i < IOP_HIST_SLOTS; ++i) {
-                    sum.hist[i] += cpu.hist[i];
-                }
-            }
-            parts[static_cast<pid_t>(next.tgid)]
-                .syscalls_by_tid[static_cast<pid_t>(next.tid)]
-                .push_back(to_stats(next.slot, next.fd_kind, sum));
-        }
-        key = next;
-        prev = &key;
+    for_each_percpu_entry<iop_sys_key, iop_sys_stats>(
+        fds.sys_stats, add_sys_stats, [&](const iop_sys_key &key, const iop_sys_stats &sum) {
+            parts[static_cast<pid_t>(key.tgid)]
+                .syscalls_by_tid[static_cast<pid_t>(key.tid)]
+                .push_back(to_stats(key.slot, key.fd_kind, sum));
+        });
+    if (fds.uring_stats >= 0) {
+        for_each_percpu_entry<iop_uring_key, iop_uring_stats>(
+            fds.uring_stats, add_uring_stats,
+            [&](const iop_uring_key &key, const iop_uring_stats &sum) {
+                parts[static_cast<pid_t>(key.tgid)].io_uring.push_back(
+                    to_uring_stats(key.opcode, sum));
+            });
     }
 
     std::vector<ProcessReport> processes;
@@ -252,6 +324,7 @@ std::vector<ProcessReport> collect_processes(const MapFds &fds, std::uint64_t en
         if (part.have_proc) {
             proc.parent_pid = static_cast<pid_t>(part.proc.parent_tgid);
             proc.facts = to_facts(part.proc);
+            proc.signals = to_signals(part.proc);
             proc.budget = to_budget(part.proc.dead_budget, part.proc.dead_wall_ns);
         }
         std::sort(part.threads.begin(), part.threads.end(),
@@ -278,6 +351,11 @@ std::vector<ProcessReport> collect_processes(const MapFds &fds, std::uint64_t en
             proc.comm = part.threads.front().comm;
         }
         proc.threads = std::move(part.threads);
+        std::sort(part.io_uring.begin(), part.io_uring.end(),
+                  [](const IoUringOpStats &a, const IoUringOpStats &b) {
+                      return a.completions > b.completions;
+                  });
+        proc.io_uring = std::move(part.io_uring);
         processes.push_back(std::move(proc));
     }
     return processes;

@@ -18,6 +18,7 @@ struct MapFds {
     int sys_stats = -1;
     int procs = -1;
     int drops = -1;
+    int uring_stats = -1;
 };
 
 // What userspace knows about a process that the maps do not hold.

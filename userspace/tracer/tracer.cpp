@@ -1,9 +1,11 @@
 #include "tracer/tracer.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
@@ -59,6 +61,37 @@ std::string last_libbpf_line() {
     return nl == std::string::npos ? log : log.substr(nl + 1);
 }
 
+// Programs whose tracepoint this kernel may lack, and what each measures. If loading fails
+// because one of them has no kernel BTF type, it is turned off and the load retried, so the
+// rest still works and the report names what is missing; the common case pays nothing.
+struct OptionalProgram {
+    const char *program;
+    const char *measures;
+};
+constexpr OptionalProgram kOptionalPrograms[] = {
+    {"on_skb_copy", "copy phase of socket input (copy_ns, kernel_copy_ns)"},
+    {"on_uring_submit", "io_uring operation lifetimes"},
+    {"on_uring_complete", "io_uring operation lifetimes"},
+    {"on_uring_poll_arm", "io_uring readiness wait"},
+    {"on_uring_task_add", "io_uring readiness wait"},
+    {"on_uring_async", "io_uring io-wq hand-offs"},
+    {"on_signal_generate", "signal-driven I/O signals"},
+    {"on_signal_deliver", "signal-driven I/O signals taken by handlers"},
+};
+
+// The optional program a failed load complains about ("prog 'NAME': failed to find kernel
+// BTF type ID ..."), or nullptr.
+const OptionalProgram *missing_optional_program(const std::string &log) {
+    for (const auto &optional : kOptionalPrograms) {
+        const std::string needle =
+            fmt::format("prog '{}': failed to find kernel BTF type ID", optional.program);
+        if (log.find(needle) != std::string::npos) {
+            return &optional;
+        }
+    }
+    return nullptr;
+}
+
 std::string utc_now_iso8601() {
     const std::time_t now = std::time(nullptr);
     std::tm tm{};
@@ -104,25 +137,28 @@ public:
         }
 
         libbpf_set_print(keep_libbpf_message);
-        skel_.reset(iophase_bpf::open());
-        if (!skel_) {
-            throw TraceError(fmt::format("cannot open the BPF object: {}", last_libbpf_line()));
-        }
-        auto *rodata = skel_->rodata;
-        rodata->follow_children = options.follow || !options.cgroup.empty();
-        if (!options.comm.empty()) {
-            rodata->match_comm = true;
-            std::strncpy(const_cast<char *>(rodata->target_comm), options.comm.c_str(),
-                         IOP_COMM_LEN - 1);
-        }
-        rodata->target_cgroup_id = cgroup_id;
-        if (int err = iophase_bpf::load(skel_.get()); err != 0) {
-            throw TraceError(fmt::format("cannot load the BPF programs ({}): {}",
-                                         std::strerror(-err), last_libbpf_line()));
+        std::vector<const OptionalProgram *> disabled;
+        for (;;) {
+            libbpf_log().clear();
+            open_skeleton(options, cgroup_id, disabled);
+            const int err = iophase_bpf::load(skel_.get());
+            if (err == 0) {
+                break;
+            }
+            const OptionalProgram *missing = missing_optional_program(libbpf_log());
+            if (missing == nullptr ||
+                std::find(disabled.begin(), disabled.end(), missing) != disabled.end()) {
+                throw TraceError(fmt::format("cannot load the BPF programs ({}): {}",
+                                             std::strerror(-err), last_libbpf_line()));
+            }
+            disabled.push_back(missing);
+            unavailable_.push_back(
+                fmt::format("{}: this kernel lacks the tracepoint of {}", missing->measures,
+                            missing->program));
         }
         fds_ = MapFds{bpf_map__fd(skel_->maps.threads), bpf_map__fd(skel_->maps.dead_threads),
                       bpf_map__fd(skel_->maps.sys_stats), bpf_map__fd(skel_->maps.procs),
-                      bpf_map__fd(skel_->maps.drops)};
+                      bpf_map__fd(skel_->maps.drops), bpf_map__fd(skel_->maps.uring_stats)};
         fill_syscall_slots();
         for (pid_t pid : initial) {
             add_target(pid);
@@ -135,6 +171,26 @@ public:
         }
         for (pid_t pid : initial) {
             seed_threads(pid);
+        }
+    }
+
+    void open_skeleton(const TraceOptions &options, std::uint64_t cgroup_id,
+                       const std::vector<const OptionalProgram *> &disabled) {
+        skel_.reset(iophase_bpf::open());
+        if (!skel_) {
+            throw TraceError(fmt::format("cannot open the BPF object: {}", last_libbpf_line()));
+        }
+        auto *rodata = skel_->rodata;
+        rodata->follow_children = options.follow || !options.cgroup.empty();
+        if (!options.comm.empty()) {
+            rodata->match_comm = true;
+            std::strncpy(const_cast<char *>(rodata->target_comm), options.comm.c_str(),
+                         IOP_COMM_LEN - 1);
+        }
+        rodata->target_cgroup_id = cgroup_id;
+        for (const auto *optional : disabled) {
+            bpf_program__set_autoload(
+                bpf_object__find_program_by_name(skel_->obj, optional->program), false);
         }
     }
 
@@ -223,12 +279,10 @@ private:
         report.duration_ns = end_ns - start_ns_;
         report.processes = collect_processes(fds_, end_ns, known_);
         report.health.map_full_drops = collect_drops(fds_);
-        report.health.unavailable = {
-            "io_uring operation lifetimes (submit/complete, readiness wait, io-wq attribution): "
-            "not measured yet",
-            "signal-driven I/O signals and their delivery delay: not measured yet",
-            "kernel time of data output (send/write copy) is part of kernel_other: no "
-            "tracepoint marks its copy phase"};
+        report.health.unavailable = unavailable_;
+        report.health.unavailable.push_back(
+            "copy phase of output (send/write): no tracepoint marks it, so it is part of "
+            "kernel_ns / kernel_other_ns");
         classify_all(report);
         return report;
     }
@@ -236,6 +290,7 @@ private:
     Skeleton skel_;
     MapFds fds_;
     std::map<pid_t, ProcessInfo> known_;
+    std::vector<std::string> unavailable_;
     std::uint64_t start_ns_ = 0;
     std::string started_at_;
 };
