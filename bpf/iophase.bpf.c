@@ -243,6 +243,14 @@ static __always_inline bool is_multiplexer(__u32 slot)
     return slot >= IOP_SLOT_SELECT && slot <= IOP_SLOT_EPOLL_PWAIT2;
 }
 
+/* Calls that only work on sockets: their fd kind needs no lookup. */
+static __always_inline bool socket_only(__u32 slot)
+{
+    return (slot >= IOP_SLOT_ACCEPT && slot <= IOP_SLOT_ACCEPT4) ||
+           (slot >= IOP_SLOT_RECVFROM && slot <= IOP_SLOT_RECVMMSG) ||
+           (slot >= IOP_SLOT_SENDTO && slot <= IOP_SLOT_SENDMMSG) || slot == IOP_SLOT_CONNECT;
+}
+
 static __always_inline bool moves_data(__u32 slot)
 {
     return (slot >= IOP_SLOT_READ && slot <= IOP_SLOT_SENDFILE);
@@ -301,6 +309,8 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
     if (slot == IOP_SLOT_READ || slot == IOP_SLOT_READV || slot == IOP_SLOT_WRITE ||
         slot == IOP_SLOT_WRITEV)
         t->fd_kind = fd_kind_of((int)t->call_arg[0]);
+    else if (socket_only(slot))
+        t->fd_kind = IOP_FD_SOCKET;
     t->call_fds_asked = is_multiplexer(slot) ? fds_asked_of(t->tgid, slot, t->call_arg) : 0;
     if (slot == IOP_SLOT_EPOLL_CTL) {
         /* Keep the EPOLLET bit of the event for the exit handler. */

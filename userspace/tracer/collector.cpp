@@ -260,7 +260,9 @@ std::vector<ProcessReport> collect_processes(const MapFds &fds, std::uint64_t en
         ThreadReport row;
         row.tid = static_cast<pid_t>(tid);
         row.comm = t.comm;
-        row.budget = to_budget(t.budget, end_ns - std::min<std::uint64_t>(end_ns, t.first_ns));
+        // A snapshot races with the BPF side, which may have charged a little past end_ns.
+        const std::uint64_t until = std::max<std::uint64_t>(end_ns, t.last_ns);
+        row.budget = to_budget(t.budget, until - std::min<std::uint64_t>(until, t.first_ns));
         auto &proc = parts[static_cast<pid_t>(t.tgid)];
         if (t.in_call) {
             proc.syscalls_by_tid[row.tid].push_back(in_flight_call(t, end_ns));

@@ -229,9 +229,9 @@ public:
     Report snapshot() override { return make_report(procfs::monotonic_ns()); }
 
     Report stop() override {
-        const std::uint64_t end_ns = procfs::monotonic_ns();
+        // Detach first: after it nothing charges time, so the report is consistent.
         iophase_bpf::detach(skel_.get());
-        return make_report(end_ns);
+        return make_report(procfs::monotonic_ns());
     }
 
 private:

@@ -1,0 +1,515 @@
+// Decision order (docs/report.md, "How the I/O model is decided"):
+//   1. process-per-connection: forked children do the reads, the parent accepts;
+//   2. idle: almost no I/O;
+//   3. the wait families (select, poll, epoll, io_uring, signal) that hold a significant share
+//      of the I/O wait: two or more (or one plus blocking recv) -> mixed; one -> its label;
+//   4. none: EAGAIN-dominated input -> nonblocking-poll; several reading threads ->
+//      thread-per-connection; otherwise blocking.
+#include "model/classify.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "model/format_numbers.h"
+#include "model/io_tally.h"
+
+namespace iophase {
+namespace {
+
+// At most this many completed I/O calls over the whole trace reads as "idle".
+constexpr std::uint64_t kIdleMaxIoCalls = 4;
+// A wait family needs this many completed calls to count (one in-flight sigwaitinfo of a
+// SIGTERM-handling thread is not signal-driven I/O).
+constexpr std::uint64_t kMinFamilyCalls = 3;
+// A family is significant with at least this share of the I/O wait (or of the calls).
+constexpr double kSignificantShare = 0.25;
+// Below this much I/O wait (a saturated server hardly sleeps) shares are taken over calls.
+constexpr std::uint64_t kMinIoWaitNs = 1'000'000;
+
+double ratio(double part, double whole) {
+    return whole > 0 ? part / whole : 0.0;
+}
+
+bool sets_up_signal_io(const ProcessFacts &facts) {
+    return facts.set_async > 0 || facts.set_sig > 0;
+}
+
+// Reads of "other" fds (a signalfd) count as signal waits when the process set up
+// signal-driven I/O or receives signals steadily (its setup may predate the attach).
+IoTally tally_process(const ProcessReport &p) {
+    const bool signal_fd_reads =
+        sets_up_signal_io(p.facts) || p.facts.signals_received >= kMinFamilyCalls;
+    return tally_io(p.syscalls, p.budget, signal_fd_reads);
+}
+
+std::uint64_t wait_family_calls(const IoTally &t) {
+    std::uint64_t n = 0;
+    for (WaitFamily f : kAllWaitFamilies) {
+        n += t.family(f).calls;
+    }
+    return n;
+}
+
+// Builds the verdict: the label, sentences and the numbers behind them.
+struct Verdict {
+    IoModel model;
+
+    Verdict &label(std::string name) {
+        model.label = std::move(name);
+        return *this;
+    }
+    template <typename... Args>
+    Verdict &say(fmt::format_string<Args...> format, Args &&...args) {
+        model.evidence.push_back(fmt::format(format, std::forward<Args>(args)...));
+        return *this;
+    }
+    Verdict &metric(const std::string &name, double value) {
+        model.metrics[name] = value;
+        return *this;
+    }
+};
+
+class Classifier {
+  public:
+    Classifier(const ProcessReport &p, const std::vector<const ProcessReport *> &children)
+        : p_(p), children_(children), t_(tally_process(p)) {
+        blocked_ns_ = p.budget.blocked_ns > 0 ? p.budget.blocked_ns : t_.total_wait_ns;
+        v_.metric("io_calls", static_cast<double>(t_.io_calls()))
+            .metric("wall_ns", static_cast<double>(p.budget.wall_ns))
+            .metric("blocked_ns", static_cast<double>(blocked_ns_))
+            .metric("recv.calls", static_cast<double>(t_.recv.seen()))
+            .metric("recv.eagain", static_cast<double>(t_.recv.eagain))
+            .metric("recv.wait_ns", static_cast<double>(t_.recv.wait_ns))
+            .metric("accept.calls", static_cast<double>(t_.accept.seen()))
+            .metric("accept.eagain", static_cast<double>(t_.accept.eagain));
+        for (WaitFamily f : kAllWaitFamilies) {
+            const FamilyUse &use = t_.family(f);
+            if (use.calls + use.in_flight > 0) {
+                const std::string name = family_name(f);
+                v_.metric(name + ".calls", static_cast<double>(use.calls))
+                    .metric(name + ".wait_ns", static_cast<double>(use.wait_ns))
+                    .metric(name + ".blocked_share", ratio(use.wait_ns, blocked_ns_));
+            }
+        }
+    }
+
+    IoModel run() {
+        if (process_per_connection() || idle() || by_wait_family() || nonblocking_poll() ||
+            thread_per_connection() || blocking()) {
+            return std::move(v_.model);
+        }
+        v_.label("idle").say("no input calls and no multiplexer: {} sends only",
+                             with_commas(t_.send.calls));
+        return std::move(v_.model);
+    }
+
+  private:
+    std::string share_of_blocked(std::uint64_t ns) const {
+        return percent(static_cast<double>(ns), static_cast<double>(blocked_ns_));
+    }
+
+    bool process_per_connection() {
+        std::uint64_t reader_children = 0;
+        std::uint64_t child_recv_calls = 0;
+        for (const ProcessReport *child : children_) {
+            const IoTally ct = tally_process(*child);
+            if (ct.recv.seen() > 0 && wait_family_calls(ct) < kMinFamilyCalls) {
+                ++reader_children;
+                child_recv_calls += ct.recv.seen();
+            }
+        }
+        const std::uint64_t accepts = t_.accept.seen();
+        v_.metric("reader_children", static_cast<double>(reader_children))
+            .metric("processes_created", static_cast<double>(p_.facts.processes_created));
+        if (accepts > 0 && reader_children > 0 && child_recv_calls >= t_.recv.seen()) {
+            v_.label("process-per-connection")
+                .say("{} do the reads ({} recv calls; {} in the parent)",
+                     counted(reader_children, "forked child process"),
+                     with_commas(child_recv_calls), with_commas(t_.recv.seen()))
+                .say("the parent accepts: {}, {} of its blocked time in accept",
+                     counted(accepts, "call"), share_of_blocked(t_.accept.wait_ns));
+            return true;
+        }
+        if (accepts > 0 && p_.facts.processes_created > 0 && t_.recv.seen() == 0) {
+            v_.label("process-per-connection")
+                .say(
+                    "{} forked after attach; the parent accepts ({}) and never "
+                    "reads",
+                    counted(p_.facts.processes_created, "process"), counted(accepts, "call"))
+                .say("the children that serve the connections are not in this report");
+            return true;
+        }
+        return false;
+    }
+
+    bool idle() {
+        std::uint64_t io = t_.io_calls();
+        for (const IoUringOpStats &op : p_.io_uring) {
+            io += op.completions;  // I/O done by the kernel on the process's behalf
+        }
+        if (io > kIdleMaxIoCalls) {
+            return false;
+        }
+        v_.label("idle").say("only {} completed in {}", counted(io, "I/O call"),
+                             human_duration(static_cast<double>(p_.budget.wall_ns)));
+        const SyscallStats *waiting = nullptr;
+        for (const SyscallStats &s : p_.syscalls) {
+            if (s.in_flight > 0 && (waiting == nullptr || s.wait_ns > waiting->wait_ns)) {
+                waiting = &s;
+            }
+        }
+        if (waiting != nullptr) {
+            v_.say("waiting in {} ({} asleep, still inside at the end)", waiting->name,
+                   human_duration(static_cast<double>(waiting->wait_ns)));
+        }
+        return true;
+    }
+
+    bool is_candidate(WaitFamily f) const {
+        const FamilyUse &use = t_.family(f);
+        const bool sleep_only =
+            use.multiplexer && use.calls > 0 && use.fds_ready == 0 && use.timeouts >= use.calls;
+        if (sleep_only) {
+            return false;  // a poll(NULL, 0, ms) used as a sleep multiplexes nothing
+        }
+        if (use.calls >= kMinFamilyCalls) {
+            return true;
+        }
+        const bool seen = use.calls + use.in_flight > 0;
+        if (f == WaitFamily::io_uring) {
+            return seen && (p_.facts.io_uring_setups > 0 || !p_.io_uring.empty());
+        }
+        if (f == WaitFamily::signal) {
+            return sets_up_signal_io(p_.facts) &&
+                   (seen || p_.facts.signals_received >= kMinFamilyCalls);
+        }
+        return false;
+    }
+
+    bool by_wait_family() {
+        std::vector<WaitFamily> candidates;
+        std::uint64_t io_wait = t_.recv.wait_ns;  // accept waits are left out: see docs
+        std::uint64_t candidate_calls = 0;
+        for (WaitFamily f : kAllWaitFamilies) {
+            if (is_candidate(f)) {
+                candidates.push_back(f);
+                io_wait += t_.family(f).wait_ns;
+                candidate_calls += t_.family(f).calls;
+            }
+        }
+        const bool by_time = io_wait >= kMinIoWaitNs;
+        std::vector<WaitFamily> significant;
+        for (WaitFamily f : candidates) {
+            const FamilyUse &use = t_.family(f);
+            const double share =
+                by_time ? ratio(use.wait_ns, io_wait) : ratio(use.calls, candidate_calls);
+            if (share >= kSignificantShare) {
+                significant.push_back(f);
+            }
+        }
+        recv_blocks_ =
+            by_time && t_.recv.seen() > 0 && ratio(t_.recv.wait_ns, io_wait) >= kSignificantShare;
+        v_.metric("io_wait_ns", static_cast<double>(io_wait));
+        if (significant.empty()) {
+            return false;
+        }
+        if (significant.size() >= 2 || recv_blocks_) {
+            v_.label("mixed");
+            for (WaitFamily f : significant) {
+                const FamilyUse &use = t_.family(f);
+                v_.say("{} of blocked time in {} ({})", share_of_blocked(use.wait_ns),
+                       use.main_call, counted(use.calls, "call"));
+            }
+            if (recv_blocks_) {
+                v_.say("{} of blocked time in blocking recv ({})",
+                       share_of_blocked(t_.recv.wait_ns), counted(t_.recv.seen(), "call"));
+            }
+            return true;
+        }
+        const WaitFamily f = significant.front();
+        const FamilyUse &use = t_.family(f);
+        v_.say("{} of blocked time in {} ({})", share_of_blocked(use.wait_ns), use.main_call,
+               counted(use.calls, "call"));
+        switch (f) {
+            case WaitFamily::select:
+            case WaitFamily::poll:
+                v_.label(family_name(f));
+                describe_readiness(use);
+                break;
+            case WaitFamily::epoll:
+                epoll(use);
+                break;
+            case WaitFamily::io_uring:
+                v_.label("io_uring")
+                    .say("io_uring_setup: {} seen; {} recv syscalls, {} of blocked time in them",
+                         with_commas(p_.facts.io_uring_setups), with_commas(t_.recv.seen()),
+                         share_of_blocked(t_.recv.wait_ns))
+                    .metric("io_uring_setups", static_cast<double>(p_.facts.io_uring_setups));
+                describe_io_uring_ops();
+                break;
+            case WaitFamily::signal:
+                signal_driven();
+                break;
+        }
+        return true;
+    }
+
+    void describe_readiness(const FamilyUse &use) {
+        if (!use.multiplexer || use.calls == 0) {
+            return;
+        }
+        const double asked = ratio(use.fds_asked, use.calls);
+        const double ready = ratio(use.fds_ready, use.calls);
+        if (use.fds_asked == 0 && use.fds_ready > 0) {
+            // epoll counts registered fds from the epoll_ctl calls it saw: none before attach.
+            v_.say("{:.1f} fds ready per call (fds registered: unknown); {} timed out", ready,
+                   with_commas(use.timeouts));
+        } else {
+            v_.say("{:.1f} fds asked about and {:.1f} ready per call; {} timed out", asked, ready,
+                   with_commas(use.timeouts));
+        }
+        v_.metric("fds_asked_per_call", asked)
+            .metric("fds_ready_per_call", ready)
+            .metric("fds_asked_per_ready", ratio(use.fds_asked, use.fds_ready));
+    }
+
+    void epoll(const FamilyUse &use) {
+        const ProcessFacts &facts = p_.facts;
+        v_.metric("epoll_ctl_et", static_cast<double>(facts.epoll_ctl_et))
+            .metric("epoll_ctl_lt", static_cast<double>(facts.epoll_ctl_lt));
+        describe_readiness(use);
+        if (facts.epoll_ctl_et + facts.epoll_ctl_lt > 0) {
+            v_.label(facts.epoll_ctl_et > facts.epoll_ctl_lt ? "epoll-et" : "epoll-lt")
+                .say("epoll_ctl: {} with EPOLLET, {} without", with_commas(facts.epoll_ctl_et),
+                     with_commas(facts.epoll_ctl_lt));
+            return;
+        }
+        // Registered before attach: the flag was never seen. An edge-triggered server must
+        // read each ready fd until EAGAIN, so recv EAGAIN about once per ready fd betrays it;
+        // a level-triggered one usually reads once per readiness. Say it is inferred.
+        const double drained = ratio(t_.recv.eagain, use.fds_ready);
+        v_.metric("recv_eagain_per_ready_fd", drained);
+        if (use.fds_ready >= kMinFamilyCalls && drained >= 0.5) {
+            v_.label("epoll-et")
+                .say(
+                    "EPOLLET inferred (no epoll_ctl seen: fds registered before attach): recv hit "
+                    "EAGAIN {} times for {} ready fds, the drain-until-EAGAIN of edge-triggered "
+                    "servers",
+                    with_commas(t_.recv.eagain), with_commas(use.fds_ready));
+        } else {
+            v_.label("epoll-lt")
+                .say(
+                    "EPOLLET unknown (no epoll_ctl seen: fds registered before attach); recv hit "
+                    "EAGAIN {} times for {} ready fds, no drain-until-EAGAIN: level-triggered "
+                    "assumed",
+                    with_commas(t_.recv.eagain), with_commas(use.fds_ready));
+        }
+    }
+
+    // The textbook claim for asynchronous I/O, measured: the kernel waited for readiness and
+    // completed the operations; the thread only collected completions.
+    void describe_io_uring_ops() {
+        if (p_.io_uring.empty()) {
+            return;
+        }
+        IoUringOpStats all;
+        std::string per_op;
+        for (const IoUringOpStats &op : p_.io_uring) {
+            all.completions += op.completions;
+            all.ready_waits += op.ready_waits;
+            all.ready_wait_ns += op.ready_wait_ns;
+            all.completed_inline += op.completed_inline;
+            all.completed_task_work += op.completed_task_work;
+            all.completed_iowq += op.completed_iowq;
+            all.completed_elsewhere += op.completed_elsewhere;
+            per_op += fmt::format("{}{} {}", per_op.empty() ? "" : ", ", op.opcode,
+                                  with_commas(op.completions));
+        }
+        v_.say("{} completed by the kernel ({})", counted(all.completions, "operation"), per_op)
+            .metric("io_uring.completions", static_cast<double>(all.completions))
+            .metric("io_uring.ready_waits", static_cast<double>(all.ready_waits));
+        if (all.ready_waits > 0) {
+            v_.say("{} waited for readiness inside the kernel, {} on average",
+                   with_commas(all.ready_waits),
+                   human_duration(ratio(all.ready_wait_ns, all.ready_waits)));
+        }
+        v_.say("completions posted inline {}, as task work {}, by io-wq {}, elsewhere {}",
+               with_commas(all.completed_inline), with_commas(all.completed_task_work),
+               with_commas(all.completed_iowq), with_commas(all.completed_elsewhere));
+    }
+
+    void signal_driven() {
+        const ProcessFacts &facts = p_.facts;
+        v_.label("signal-driven")
+            .metric("signals_received", static_cast<double>(facts.signals_received))
+            .metric("set_async", static_cast<double>(facts.set_async))
+            .metric("set_sig", static_cast<double>(facts.set_sig));
+        if (sets_up_signal_io(facts) || facts.set_own > 0) {
+            v_.say("fcntl: O_ASYNC {}, F_SETOWN {}, F_SETSIG {}", with_commas(facts.set_async),
+                   with_commas(facts.set_own), with_commas(facts.set_sig));
+        } else {
+            v_.say("no O_ASYNC/F_SETSIG fcntl seen (set up before attach)");
+        }
+        v_.say("{} signals received; reads: {} calls, {} returned EAGAIN",
+               with_commas(facts.signals_received), with_commas(t_.recv.seen()),
+               with_commas(t_.recv.eagain));
+        const SignalStats &sig = p_.signals;
+        if (sig.delay_samples > 0 || sig.to_read_samples > 0) {
+            v_.say("signal generated -> taken {} on average, taken -> next read {}",
+                   human_duration(ratio(sig.delay_ns, sig.delay_samples)),
+                   human_duration(ratio(sig.to_read_ns, sig.to_read_samples)))
+                .metric("signals.delay_ns_avg", ratio(sig.delay_ns, sig.delay_samples))
+                .metric("signals.to_read_ns_avg", ratio(sig.to_read_ns, sig.to_read_samples));
+        }
+    }
+
+    bool nonblocking_poll() {
+        const std::uint64_t input = t_.recv.seen() + t_.accept.seen();
+        const std::uint64_t eagain = t_.recv.eagain + t_.accept.eagain;
+        v_.metric("eagain_share", ratio(eagain, input));
+        if (recv_blocks_ || eagain < kMinFamilyCalls || 2 * eagain < input) {
+            return false;
+        }
+        std::uint64_t waits = 0;
+        for (WaitFamily f : kAllWaitFamilies) {
+            waits += t_.family(f).calls;
+        }
+        v_.label("nonblocking-poll")
+            .say("{} of {} accept/recv calls returned EAGAIN ({})", with_commas(eagain),
+                 with_commas(input),
+                 percent(static_cast<double>(eagain), static_cast<double>(input)))
+            .say(
+                "no multiplexer ({} select/poll/epoll calls); {} of wall time blocked in "
+                "accept/recv",
+                with_commas(waits),
+                percent(static_cast<double>(t_.recv.wait_ns + t_.accept.wait_ns),
+                        static_cast<double>(p_.budget.wall_ns)));
+        return true;
+    }
+
+    bool thread_per_connection() {
+        std::set<pid_t> readers;
+        std::set<pid_t> blocked_readers;
+        std::set<pid_t> acceptors;
+        for (const ThreadReport &thread : p_.threads) {
+            const IoTally tt = tally_io(thread.syscalls, thread.budget, false);
+            if (tt.recv.seen() > 0 || tt.recv.wait_ns > 0) {
+                readers.insert(thread.tid);
+                if (tt.recv.wait_ns > 0) {
+                    blocked_readers.insert(thread.tid);
+                }
+            }
+            if (tt.accept.seen() > 0 || tt.accept.wait_ns > 0) {
+                acceptors.insert(thread.tid);
+            }
+        }
+        const bool separate_acceptor =
+            readers.size() == 1 && !acceptors.empty() && acceptors.count(*readers.begin()) == 0;
+        v_.metric("reader_threads", static_cast<double>(readers.size()))
+            .metric("blocked_reader_threads", static_cast<double>(blocked_readers.size()))
+            .metric("threads_created", static_cast<double>(p_.facts.threads_created));
+        if (readers.size() < 2 && !separate_acceptor) {
+            return false;
+        }
+        v_.label("thread-per-connection")
+            .say("{} read from sockets, {} of them blocked in recv ({})",
+                 counted(readers.size(), "thread"), blocked_readers.size(),
+                 counted(t_.recv.seen(), "recv call"))
+            .say("{} accepting ({}); {} created after attach", counted(acceptors.size(), "thread"),
+                 counted(t_.accept.seen(), "call"), counted(p_.facts.threads_created, "thread"));
+        return true;
+    }
+
+    bool blocking() {
+        if (t_.recv.seen() + t_.accept.seen() == 0 && t_.send.calls == 0) {
+            return false;
+        }
+        v_.label("blocking");
+        if (t_.accept.seen() > 0) {
+            v_.say("{} of blocked time in accept ({})", share_of_blocked(t_.accept.wait_ns),
+                   counted(t_.accept.seen(), "call"));
+        }
+        v_.say("{} of blocked time in recv ({}), all in one thread",
+               share_of_blocked(t_.recv.wait_ns), counted(t_.recv.seen(), "call"))
+            .say("no multiplexer; {} returned EAGAIN",
+                 counted(t_.recv.eagain + t_.accept.eagain, "call"));
+        return true;
+    }
+
+    const ProcessReport &p_;
+    const std::vector<const ProcessReport *> &children_;
+    IoTally t_;
+    std::uint64_t blocked_ns_ = 0;
+    bool recv_blocks_ = false;
+    Verdict v_;
+};
+
+}  // namespace
+
+IoModel classify(const ProcessReport &process, const std::vector<const ProcessReport *> &children) {
+    return Classifier(process, children).run();
+}
+
+void classify_all(Report &report) {
+    std::multimap<pid_t, const ProcessReport *> by_parent;
+    for (const ProcessReport &p : report.processes) {
+        if (p.parent_pid != 0) {
+            by_parent.emplace(p.parent_pid, &p);
+        }
+    }
+    auto descendants = [&](pid_t root) {
+        std::vector<const ProcessReport *> found;
+        std::set<pid_t> visited{root};
+        std::vector<pid_t> todo{root};
+        while (!todo.empty()) {
+            const pid_t pid = todo.back();
+            todo.pop_back();
+            auto [first, last] = by_parent.equal_range(pid);
+            for (auto it = first; it != last; ++it) {
+                if (visited.insert(it->second->pid).second) {
+                    found.push_back(it->second);
+                    todo.push_back(it->second->pid);
+                }
+            }
+        }
+        return found;
+    };
+    std::vector<IoModel> models;
+    models.reserve(report.processes.size());
+    for (const ProcessReport &p : report.processes) {
+        models.push_back(classify(p, descendants(p.pid)));
+    }
+    std::map<pid_t, std::size_t> index_of;
+    for (std::size_t i = 0; i < report.processes.size(); ++i) {
+        index_of.emplace(report.processes[i].pid, i);
+    }
+    for (std::size_t i = 0; i < report.processes.size(); ++i) {
+        // A connection handler reads like a blocking server of its own (or an idle one, if
+        // its client sent little); name its role instead.
+        if (models[i].label != "blocking" && models[i].label != "idle") {
+            continue;
+        }
+        std::set<pid_t> seen;
+        for (pid_t up = report.processes[i].parent_pid; up != 0 && seen.insert(up).second;) {
+            auto it = index_of.find(up);
+            if (it == index_of.end()) {
+                break;
+            }
+            if (models[it->second].label == "process-per-connection") {
+                models[i].label = "process-per-connection";
+                models[i].evidence.insert(models[i].evidence.begin(),
+                                          fmt::format("connection handler forked by pid {}", up));
+                break;
+            }
+            up = report.processes[it->second].parent_pid;
+        }
+    }
+    for (std::size_t i = 0; i < report.processes.size(); ++i) {
+        report.processes[i].io_model = std::move(models[i]);
+    }
+}
+
+}  // namespace iophase

@@ -1,0 +1,327 @@
+#include "report/json_report.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+namespace iophase {
+namespace {
+
+using nlohmann::json;
+
+json budget_to_json(const Budget &b) {
+    json blocked_by = json::object();
+    for (const auto &[reason, ns] : b.blocked_by) {
+        blocked_by[reason] = ns;
+    }
+    return {{"wall_ns", b.wall_ns},
+            {"user_ns", b.user_ns},
+            {"kernel_copy_ns", b.kernel_copy_ns},
+            {"kernel_other_ns", b.kernel_other_ns},
+            {"blocked_ns", b.blocked_ns},
+            {"blocked_by", std::move(blocked_by)},
+            {"runq_ns", b.runq_ns}};
+}
+
+Budget budget_from_json(const json &j) {
+    Budget b;
+    j.at("wall_ns").get_to(b.wall_ns);
+    j.at("user_ns").get_to(b.user_ns);
+    j.at("kernel_copy_ns").get_to(b.kernel_copy_ns);
+    j.at("kernel_other_ns").get_to(b.kernel_other_ns);
+    j.at("blocked_ns").get_to(b.blocked_ns);
+    j.at("runq_ns").get_to(b.runq_ns);
+    for (const auto &[reason, ns] : j.at("blocked_by").items()) {
+        b.blocked_by[reason] = ns.get<std::uint64_t>();
+    }
+    return b;
+}
+
+void get_histogram(const json &j, const std::string &owner,
+                   std::array<std::uint64_t, kHistSlots> &hist);
+
+json syscall_to_json(const SyscallStats &s) {
+    json j = {{"name", s.name},
+              {"fd_kind", s.fd_kind},
+              {"count", s.count},
+              {"in_flight", s.in_flight},
+              {"errors", s.errors},
+              {"eagain", s.eagain},
+              {"total_ns", s.total_ns},
+              {"wait_ns", s.wait_ns},
+              {"runq_ns", s.runq_ns},
+              {"copy_ns", s.copy_ns},
+              {"kernel_ns", s.kernel_ns},
+              {"bytes", s.bytes},
+              {"hist_log2_ns", s.hist_log2_ns}};
+    // The multiplexer fields exist only for multiplexers: their presence is the flag.
+    if (s.multiplexer) {
+        j["fds_asked"] = s.fds_asked;
+        j["fds_ready"] = s.fds_ready;
+        j["timeouts"] = s.timeouts;
+    }
+    return j;
+}
+
+SyscallStats syscall_from_json(const json &j) {
+    SyscallStats s;
+    j.at("name").get_to(s.name);
+    j.at("fd_kind").get_to(s.fd_kind);
+    j.at("count").get_to(s.count);
+    j.at("in_flight").get_to(s.in_flight);
+    j.at("errors").get_to(s.errors);
+    j.at("eagain").get_to(s.eagain);
+    j.at("total_ns").get_to(s.total_ns);
+    j.at("wait_ns").get_to(s.wait_ns);
+    j.at("runq_ns").get_to(s.runq_ns);
+    j.at("copy_ns").get_to(s.copy_ns);
+    j.at("kernel_ns").get_to(s.kernel_ns);
+    j.at("bytes").get_to(s.bytes);
+    get_histogram(j, s.name, s.hist_log2_ns);
+    s.multiplexer = j.contains("fds_asked");
+    if (s.multiplexer) {
+        j.at("fds_asked").get_to(s.fds_asked);
+        j.at("fds_ready").get_to(s.fds_ready);
+        j.at("timeouts").get_to(s.timeouts);
+    }
+    return s;
+}
+
+json syscalls_to_json(const std::vector<SyscallStats> &syscalls) {
+    json list = json::array();
+    for (const SyscallStats &s : syscalls) {
+        list.push_back(syscall_to_json(s));
+    }
+    return list;
+}
+
+std::vector<SyscallStats> syscalls_from_json(const json &list) {
+    std::vector<SyscallStats> syscalls;
+    for (const json &s : list) {
+        syscalls.push_back(syscall_from_json(s));
+    }
+    return syscalls;
+}
+
+json facts_to_json(const ProcessFacts &f) {
+    return {{"epoll_ctl_et", f.epoll_ctl_et},
+            {"epoll_ctl_lt", f.epoll_ctl_lt},
+            {"set_nonblock", f.set_nonblock},
+            {"set_async", f.set_async},
+            {"set_own", f.set_own},
+            {"set_sig", f.set_sig},
+            {"io_uring_setups", f.io_uring_setups},
+            {"threads_created", f.threads_created},
+            {"processes_created", f.processes_created},
+            {"signals_received", f.signals_received}};
+}
+
+ProcessFacts facts_from_json(const json &j) {
+    ProcessFacts f;
+    j.at("epoll_ctl_et").get_to(f.epoll_ctl_et);
+    j.at("epoll_ctl_lt").get_to(f.epoll_ctl_lt);
+    j.at("set_nonblock").get_to(f.set_nonblock);
+    j.at("set_async").get_to(f.set_async);
+    j.at("set_own").get_to(f.set_own);
+    j.at("set_sig").get_to(f.set_sig);
+    j.at("io_uring_setups").get_to(f.io_uring_setups);
+    j.at("threads_created").get_to(f.threads_created);
+    j.at("processes_created").get_to(f.processes_created);
+    j.at("signals_received").get_to(f.signals_received);
+    return f;
+}
+
+json io_uring_op_to_json(const IoUringOpStats &op) {
+    return {{"opcode", op.opcode},
+            {"submitted", op.submitted},
+            {"completions", op.completions},
+            {"errors", op.errors},
+            {"cancelled", op.cancelled},
+            {"bytes", op.bytes},
+            {"lifetime_ns", op.lifetime_ns},
+            {"ready_waits", op.ready_waits},
+            {"ready_wait_ns", op.ready_wait_ns},
+            {"async_punts", op.async_punts},
+            {"completed_inline", op.completed_inline},
+            {"completed_task_work", op.completed_task_work},
+            {"completed_iowq", op.completed_iowq},
+            {"completed_elsewhere", op.completed_elsewhere},
+            {"hist_log2_ns", op.hist_log2_ns}};
+}
+
+void get_histogram(const json &j, const std::string &owner,
+                   std::array<std::uint64_t, kHistSlots> &hist) {
+    const json &slots = j.at("hist_log2_ns");
+    if (!slots.is_array() || slots.size() != kHistSlots) {
+        throw std::runtime_error(
+            fmt::format("hist_log2_ns of {} must have {} slots", owner, kHistSlots));
+    }
+    slots.get_to(hist);
+}
+
+IoUringOpStats io_uring_op_from_json(const json &j) {
+    IoUringOpStats op;
+    j.at("opcode").get_to(op.opcode);
+    j.at("submitted").get_to(op.submitted);
+    j.at("completions").get_to(op.completions);
+    j.at("errors").get_to(op.errors);
+    j.at("cancelled").get_to(op.cancelled);
+    j.at("bytes").get_to(op.bytes);
+    j.at("lifetime_ns").get_to(op.lifetime_ns);
+    j.at("ready_waits").get_to(op.ready_waits);
+    j.at("ready_wait_ns").get_to(op.ready_wait_ns);
+    j.at("async_punts").get_to(op.async_punts);
+    j.at("completed_inline").get_to(op.completed_inline);
+    j.at("completed_task_work").get_to(op.completed_task_work);
+    j.at("completed_iowq").get_to(op.completed_iowq);
+    j.at("completed_elsewhere").get_to(op.completed_elsewhere);
+    get_histogram(j, "io_uring " + op.opcode, op.hist_log2_ns);
+    return op;
+}
+
+json signals_to_json(const SignalStats &s) {
+    return {{"generated", s.generated},
+            {"coalesced", s.coalesced},
+            {"overflow", s.overflow},
+            {"taken", s.taken},
+            {"delay_samples", s.delay_samples},
+            {"delay_ns", s.delay_ns},
+            {"to_read_samples", s.to_read_samples},
+            {"to_read_ns", s.to_read_ns}};
+}
+
+SignalStats signals_from_json(const json &j) {
+    SignalStats s;
+    j.at("generated").get_to(s.generated);
+    j.at("coalesced").get_to(s.coalesced);
+    j.at("overflow").get_to(s.overflow);
+    j.at("taken").get_to(s.taken);
+    j.at("delay_samples").get_to(s.delay_samples);
+    j.at("delay_ns").get_to(s.delay_ns);
+    j.at("to_read_samples").get_to(s.to_read_samples);
+    j.at("to_read_ns").get_to(s.to_read_ns);
+    return s;
+}
+
+json io_model_to_json(const IoModel &m) {
+    json metrics = json::object();
+    for (const auto &[name, value] : m.metrics) {
+        metrics[name] = value;
+    }
+    return {{"label", m.label}, {"evidence", m.evidence}, {"metrics", std::move(metrics)}};
+}
+
+IoModel io_model_from_json(const json &j) {
+    IoModel m;
+    j.at("label").get_to(m.label);
+    j.at("evidence").get_to(m.evidence);
+    for (const auto &[name, value] : j.at("metrics").items()) {
+        m.metrics[name] = value.get<double>();
+    }
+    return m;
+}
+
+json thread_to_json(const ThreadReport &t) {
+    return {{"tid", t.tid},
+            {"comm", t.comm},
+            {"exited", t.exited},
+            {"budget", budget_to_json(t.budget)},
+            {"syscalls", syscalls_to_json(t.syscalls)}};
+}
+
+ThreadReport thread_from_json(const json &j) {
+    ThreadReport t;
+    j.at("tid").get_to(t.tid);
+    j.at("comm").get_to(t.comm);
+    j.at("exited").get_to(t.exited);
+    t.budget = budget_from_json(j.at("budget"));
+    t.syscalls = syscalls_from_json(j.at("syscalls"));
+    return t;
+}
+
+json process_to_json(const ProcessReport &p) {
+    json threads = json::array();
+    for (const ThreadReport &t : p.threads) {
+        threads.push_back(thread_to_json(t));
+    }
+    json io_uring = json::array();
+    for (const IoUringOpStats &op : p.io_uring) {
+        io_uring.push_back(io_uring_op_to_json(op));
+    }
+    return {{"pid", p.pid},
+            {"parent_pid", p.parent_pid},
+            {"comm", p.comm},
+            {"cmdline", p.cmdline},
+            {"exited", p.exited},
+            {"io_model", io_model_to_json(p.io_model)},
+            {"budget", budget_to_json(p.budget)},
+            {"facts", facts_to_json(p.facts)},
+            {"threads", std::move(threads)},
+            {"syscalls", syscalls_to_json(p.syscalls)},
+            {"io_uring", std::move(io_uring)},
+            {"signals", signals_to_json(p.signals)}};
+}
+
+ProcessReport process_from_json(const json &j) {
+    ProcessReport p;
+    j.at("pid").get_to(p.pid);
+    j.at("parent_pid").get_to(p.parent_pid);
+    j.at("comm").get_to(p.comm);
+    j.at("cmdline").get_to(p.cmdline);
+    j.at("exited").get_to(p.exited);
+    p.io_model = io_model_from_json(j.at("io_model"));
+    p.budget = budget_from_json(j.at("budget"));
+    p.facts = facts_from_json(j.at("facts"));
+    for (const json &t : j.at("threads")) {
+        p.threads.push_back(thread_from_json(t));
+    }
+    p.syscalls = syscalls_from_json(j.at("syscalls"));
+    for (const json &op : j.at("io_uring")) {
+        p.io_uring.push_back(io_uring_op_from_json(op));
+    }
+    p.signals = signals_from_json(j.at("signals"));
+    return p;
+}
+
+}  // namespace
+
+json report_to_json(const Report &report) {
+    json processes = json::array();
+    for (const ProcessReport &p : report.processes) {
+        processes.push_back(process_to_json(p));
+    }
+    return {{"schema_version", report.schema_version},
+            {"iophase_version", report.iophase_version},
+            {"kernel", report.kernel},
+            {"started_at", report.started_at},
+            {"duration_ns", report.duration_ns},
+            {"processes", std::move(processes)},
+            {"health",
+             {{"unavailable", report.health.unavailable},
+              {"map_full_drops", report.health.map_full_drops},
+              {"ringbuf_drops", report.health.ringbuf_drops}}}};
+}
+
+Report report_from_json(const json &j) {
+    Report report;
+    j.at("schema_version").get_to(report.schema_version);
+    if (report.schema_version != kSchemaVersion) {
+        throw std::runtime_error(
+            fmt::format("report schema_version {} is not the {} this build reads",
+                        report.schema_version, kSchemaVersion));
+    }
+    j.at("iophase_version").get_to(report.iophase_version);
+    j.at("kernel").get_to(report.kernel);
+    j.at("started_at").get_to(report.started_at);
+    j.at("duration_ns").get_to(report.duration_ns);
+    for (const json &p : j.at("processes")) {
+        report.processes.push_back(process_from_json(p));
+    }
+    const json &health = j.at("health");
+    health.at("unavailable").get_to(report.health.unavailable);
+    health.at("map_full_drops").get_to(report.health.map_full_drops);
+    health.at("ringbuf_drops").get_to(report.health.ringbuf_drops);
+    return report;
+}
+
+}  // namespace iophase
