@@ -290,3 +290,34 @@ TEST(TextReport, FitsOneHundredColumnsAndColorIsOptional) {
 
 }  // namespace
 }  // namespace iophase
+
+namespace iophase {
+namespace {
+
+TEST(TextReport, ManyProcessesAreFoldedAfterTheRootsAndTheBusiest) {
+    Report r;
+    for (pid_t pid = 100; pid < 115; ++pid) {
+        ProcessReport p;
+        p.pid = pid;
+        p.parent_pid = pid == 100 ? 0 : 100;  // one root, fourteen children
+        p.comm = "srv";
+        p.budget.wall_ns = static_cast<std::uint64_t>(pid) * 1'000'000;
+        p.budget.user_ns = p.budget.wall_ns;
+        p.exited = pid % 2 == 0;
+        r.processes.push_back(p);
+    }
+    TextOptions options;
+    options.max_processes = 4;
+    const std::string text = render_text(r, options);
+    EXPECT_TRUE(text.find("pid 100 ") != std::string::npos);  // the root, though least busy
+    EXPECT_TRUE(text.find("pid 114 ") != std::string::npos);  // the busiest children
+    EXPECT_TRUE(text.find("pid 112 ") != std::string::npos);
+    EXPECT_TRUE(text.find("pid 111 ") == std::string::npos);  // folded
+    EXPECT_TRUE(text.find("… and 11 more (") != std::string::npos) << text;
+
+    options.max_processes = 0;
+    EXPECT_TRUE(render_text(r, options).find("more (") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace iophase

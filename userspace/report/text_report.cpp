@@ -132,9 +132,38 @@ class TextWriter {
             line("");
             line("no processes were traced");
         }
+        // Roots first, then the processes that used the most time; a server that forks a
+        // process per connection would otherwise print a page per connection.
+        std::vector<const ProcessReport *> order;
         for (const ProcessReport &p : report.processes) {
+            order.push_back(&p);
+        }
+        std::stable_sort(order.begin(), order.end(),
+                         [](const ProcessReport *a, const ProcessReport *b) {
+                             if ((a->parent_pid == 0) != (b->parent_pid == 0)) {
+                                 return a->parent_pid == 0;
+                             }
+                             return a->budget.wall_ns > b->budget.wall_ns;
+                         });
+        const std::size_t shown =
+            options_.max_processes > 0
+                ? std::min(order.size(), static_cast<std::size_t>(options_.max_processes))
+                : order.size();
+        for (std::size_t i = 0; i < shown; ++i) {
             line("");
-            process(p);
+            process(*order[i]);
+        }
+        if (shown < order.size()) {
+            std::uint64_t wall = 0;
+            std::size_t exited = 0;
+            for (std::size_t i = shown; i < order.size(); ++i) {
+                wall += order[i]->budget.wall_ns;
+                exited += order[i]->exited ? 1 : 0;
+            }
+            line("");
+            line("… and {} more ({} exited, {} of thread time in all): the JSON report has "
+                 "them all",
+                 counted(order.size() - shown, "process"), exited, seconds(wall));
         }
         line("");
         health(report);
