@@ -40,7 +40,8 @@
 const volatile bool follow_children = false; /* trace processes forked by targets */
 const volatile bool match_comm = false;      /* trace processes exec'ing target_comm */
 const volatile char target_comm[IOP_COMM_LEN] = {};
-const volatile __u64 target_cgroup_id = 0; /* trace processes exec'ing in this cgroup */
+const volatile __u64 target_cgroup_id = 0;    /* trace processes exec'ing in this cgroup */
+const volatile bool timeline_enabled = false; /* send every transition to the ring buffer */
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -104,6 +105,12 @@ struct {
     __type(key, __u32);
     __type(value, __u64);
 } drops SEC(".maps");
+
+/* Per-event timeline, used only when timeline_enabled (userspace sizes it before load). */
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 4096);
+} timeline SEC(".maps");
 
 /* Per-CPU scratch for building a new thread entry (too large for the BPF stack). */
 struct {
@@ -206,6 +213,37 @@ static __always_inline void charge(struct iop_thread *t, __u64 now)
     }
 }
 
+/* Tells the timeline where the thread is now (after a transition). */
+static __always_inline void emit(const struct iop_thread *t, __u32 tid, __u64 now, bool exited)
+{
+    if (!timeline_enabled)
+        return;
+    struct iop_event *e = bpf_ringbuf_reserve(&timeline, sizeof(*e), 0);
+    if (!e) {
+        count_drop(IOP_DROP_TIMELINE_FULL);
+        return;
+    }
+    __u32 state;
+    if (exited)
+        state = IOP_TL_EXITED;
+    else if (t->state == IOP_ST_RUNQ)
+        state = IOP_TL_RUNQ;
+    else if (t->state == IOP_ST_BLOCKED)
+        state = IOP_TL_BLOCKED;
+    else if (!t->in_call)
+        state = IOP_TL_USER;
+    else
+        state = t->copying ? IOP_TL_COPY : IOP_TL_KERNEL;
+    e->ts = now;
+    e->tgid = t->tgid;
+    e->tid = tid;
+    e->state = state;
+    e->in_call = t->in_call;
+    e->slot = t->slot;
+    e->pad = 0;
+    bpf_ringbuf_submit(e, 0);
+}
+
 static __always_inline __u32 slot_of(long nr)
 {
     if (nr < 0 || nr >= IOP_MAX_SYSCALL_NR)
@@ -302,6 +340,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
     t->call_arg[1] = BPF_CORE_READ(regs, si);
     t->call_arg[2] = BPF_CORE_READ(regs, dx);
     t->call_arg[3] = BPF_CORE_READ(regs, r10);
+    emit(t, (__u32)bpf_get_current_pid_tgid(), now, false);
     t->fd_kind = IOP_FD_NONE;
     __u32 slot = t->slot;
     if (reads_data(slot))
@@ -390,8 +429,9 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
         return 0; /* its entry was not seen (first event of this thread) */
     t->in_call = 0;
     t->copying = 0;
-
     __u64 pid_tgid = bpf_get_current_pid_tgid();
+    emit(t, (__u32)pid_tgid, now, false);
+
     struct iop_sys_key key = {
         .tgid = t->tgid, .tid = (__u32)pid_tgid, .slot = t->slot, .fd_kind = t->fd_kind};
     struct iop_sys_stats *s = lookup_or_init(&sys_stats, &key, &zero_stats);
@@ -437,8 +477,10 @@ int BPF_PROG(on_skb_copy, const struct sk_buff *skb, int len)
     struct iop_thread *t = bpf_map_lookup_elem(&threads, &tid);
     if (!t || !t->in_call || t->copying)
         return 0;
-    charge(t, bpf_ktime_get_ns());
+    __u64 now = bpf_ktime_get_ns();
+    charge(t, now);
     t->copying = 1;
+    emit(t, tid, now, false);
     return 0;
 }
 
@@ -452,11 +494,13 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
         charge(t, now);
         /* Still runnable means preempted: run-queue time; anything else is asleep. */
         t->state = (preempt || prev_state == TASK_RUNNING) ? IOP_ST_RUNQ : IOP_ST_BLOCKED;
+        emit(t, BPF_CORE_READ(prev, pid), now, false);
     }
     t = thread_of(next, now, IOP_ST_RUNQ);
     if (t) {
         charge(t, now);
         t->state = IOP_ST_ONCPU;
+        emit(t, BPF_CORE_READ(next, pid), now, false);
     }
     return 0;
 }
@@ -471,6 +515,7 @@ static __always_inline void on_wakeup(struct task_struct *task)
         return;
     charge(t, now);
     t->state = IOP_ST_RUNQ;
+    emit(t, BPF_CORE_READ(task, pid), now, false);
 }
 
 SEC("tp_btf/sched_wakeup")
@@ -557,6 +602,7 @@ int BPF_PROG(on_process_exit, struct task_struct *task, bool group_dead)
     __u64 now = bpf_ktime_get_ns();
     charge(t, now);
     t->exit_ns = now;
+    emit(t, tid, now, true);
     struct iop_proc *p = proc_of(t->tgid);
     if (p) {
         __sync_fetch_and_add(&p->dead_threads, 1);

@@ -197,6 +197,27 @@ struct iop_uring_req {
     __u64 ready_ns; /* readiness fired */
 };
 
+/* Timeline (only with --timeline): after every transition, where the thread now is.
+ * Consecutive events of one thread delimit the spans of a per-thread timeline. */
+enum iop_timeline_state {
+    IOP_TL_USER = 0,
+    IOP_TL_KERNEL,
+    IOP_TL_COPY,
+    IOP_TL_RUNQ,
+    IOP_TL_BLOCKED,
+    IOP_TL_EXITED,
+};
+
+struct iop_event {
+    __u64 ts;
+    __u32 tgid;
+    __u32 tid;
+    __u32 state;   /* enum iop_timeline_state */
+    __u32 in_call; /* 1 inside a syscall; slot says which */
+    __u32 slot;
+    __u32 pad;
+};
+
 /* Registered fds per epoll instance, key: {tgid, epfd}; value: __s64 count. */
 struct iop_epoll_key {
     __u32 tgid;
@@ -210,6 +231,7 @@ enum iop_drop {
     IOP_DROP_PROC_MAP_FULL,
     IOP_DROP_EPOLL_MAP_FULL,
     IOP_DROP_URING_MAP_FULL,
+    IOP_DROP_TIMELINE_FULL, /* timeline ring buffer full: events lost */
     IOP_DROP_COUNT
 };
 

@@ -11,6 +11,7 @@
 #include "lifecycle.h"
 
 using namespace iophase::demo;
+using iophase::UniqueFd;
 
 namespace {
 

@@ -15,6 +15,7 @@
 #include "lifecycle.h"
 
 using namespace iophase::demo;
+using iophase::UniqueFd;
 
 namespace {
 

@@ -14,6 +14,7 @@
 #include "lifecycle.h"
 
 using namespace iophase::demo;
+using iophase::UniqueFd;
 
 namespace {
 

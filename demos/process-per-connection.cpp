@@ -17,6 +17,7 @@
 #include "lifecycle.h"
 
 using namespace iophase::demo;
+using iophase::UniqueFd;
 
 namespace {
 

@@ -18,6 +18,7 @@
 #include "lifecycle.h"
 
 using namespace iophase::demo;
+using iophase::UniqueFd;
 
 namespace {
 

@@ -1,11 +1,12 @@
-// One owner for one file descriptor: closed when the owner goes away.
+// One owner for one file descriptor: closed when the owner goes away. Shared by the demos,
+// the load generator and the tests.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace iophase::demo {
+namespace iophase {
 
 class UniqueFd {
   public:
@@ -36,4 +37,4 @@ class UniqueFd {
     int fd_ = -1;
 };
 
-}  // namespace iophase::demo
+}  // namespace iophase

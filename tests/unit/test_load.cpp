@@ -24,7 +24,7 @@
 #include "load/load.h"
 #include "load/progress.h"
 #include "load/reply_checker.h"
-#include "load/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace iophase::load {
 namespace {

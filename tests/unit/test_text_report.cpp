@@ -313,7 +313,7 @@ TEST(TextReport, ManyProcessesAreFoldedAfterTheRootsAndTheBusiest) {
     EXPECT_TRUE(text.find("pid 114 ") != std::string::npos);  // the busiest children
     EXPECT_TRUE(text.find("pid 112 ") != std::string::npos);
     EXPECT_TRUE(text.find("pid 111 ") == std::string::npos);  // folded
-    EXPECT_TRUE(text.find("… and 11 more (") != std::string::npos) << text;
+    EXPECT_TRUE(text.find("… and 11 more processes (") != std::string::npos) << text;
 
     options.max_processes = 0;
     EXPECT_TRUE(render_text(r, options).find("more (") == std::string::npos);

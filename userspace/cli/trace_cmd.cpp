@@ -20,6 +20,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
+#include "report/chrome_trace.h"
 #include "report/json_report.h"
 #include "report/text_report.h"
 #include "tracer/procfs.h"
@@ -35,6 +36,7 @@ struct TraceArgs {
     std::optional<double> duration_s;
     std::optional<double> interval_s;
     std::string json_path;
+    std::string timeline_path;
     bool threads = false;
     bool follow = false;
     std::vector<std::string> command;
@@ -61,7 +63,7 @@ void install_stop_handlers() {
 // A command started for tracing: forked now, held before exec until the tracer has
 // registered it, so not one of its syscalls is missed.
 class HeldCommand {
-public:
+  public:
     explicit HeldCommand(const std::vector<std::string> &argv) {
         int go[2];
         int exec_error[2];
@@ -129,7 +131,7 @@ public:
         }
     }
 
-private:
+  private:
     // The trace ended before the command did: we started it, so we end it (SIGTERM, then
     // SIGKILL after two seconds) rather than leave it running untraced.
     void stop() {
@@ -161,8 +163,9 @@ int run_trace(const TraceArgs &args) {
     const auto started = std::chrono::steady_clock::now();
     const bool by_command = !args.command.empty();
     if (args.pids.empty() && args.comm.empty() && args.cgroup.empty() && !by_command) {
-        fmt::print(stderr, "iophase trace: no target: give -p PID, --comm NAME, --cgroup DIR "
-                           "or -- COMMAND (see --help)\n");
+        fmt::print(stderr,
+                   "iophase trace: no target: give -p PID, --comm NAME, --cgroup DIR "
+                   "or -- COMMAND (see --help)\n");
         return kExitUsage;
     }
     std::optional<OutputFile> json_out;
@@ -175,8 +178,23 @@ int run_trace(const TraceArgs &args) {
         }
     }
 
+    std::optional<OutputFile> timeline_out;
+    if (!args.timeline_path.empty()) {
+        try {
+            timeline_out.emplace(args.timeline_path);
+        } catch (const std::runtime_error &e) {
+            fmt::print(stderr, "iophase trace: {}\n", e.what());
+            return kExitUsage;
+        }
+    }
+
     std::optional<HeldCommand> command;
-    TraceOptions options{args.pids, args.comm, args.cgroup, args.follow || by_command};
+    TraceOptions options;
+    options.pids = args.pids;
+    options.comm = args.comm;
+    options.cgroup = args.cgroup;
+    options.follow = args.follow || by_command;
+    options.timeline = timeline_out.has_value();
     try {
         if (by_command) {
             command.emplace(args.command);
@@ -195,9 +213,9 @@ int run_trace(const TraceArgs &args) {
         fmt::print(stderr, "iophase trace: {}\n", e.what());
         return e.usage_error() ? kExitUsage : kExitFailure;
     }
-    const auto attach_ms = std::chrono::duration<double, std::milli>(
-                               std::chrono::steady_clock::now() - started)
-                               .count();
+    const auto attach_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
     if (command) {
         if (const int err = command->release(); err != 0) {
             tracer->stop();
@@ -242,18 +260,31 @@ int run_trace(const TraceArgs &args) {
     }
 
     const Report report = tracer->stop();
-    tracer.reset();
     const bool json_on_stdout = json_out && json_out->is_stdout();
     print_report(report, args, json_on_stdout ? std::cerr : std::cout);
-    if (json_out) {
-        try {
+    int status = kExitOk;
+    try {
+        if (json_out) {
             json_out->write(report_to_json(report).dump(2) + "\n");
+        }
+    } catch (const std::runtime_error &e) {
+        fmt::print(stderr, "iophase trace: {}\n", e.what());
+        status = kExitFailure;
+    }
+    if (timeline_out) {
+        const Timeline timeline = tracer->take_timeline();
+        try {
+            timeline_out->write(timeline_to_chrome_trace(timeline, report).dump() + "\n");
+            fmt::print(stderr,
+                       "iophase: timeline of {} events ({} lost) in {}: open it in Perfetto UI "
+                       "or chrome://tracing\n",
+                       timeline.events.size(), timeline.lost, timeline_out->path());
         } catch (const std::runtime_error &e) {
             fmt::print(stderr, "iophase trace: {}\n", e.what());
-            return kExitFailure;
+            status = kExitFailure;
         }
     }
-    return kExitOk;
+    return status;
 }
 
 }  // namespace
@@ -280,7 +311,11 @@ void add_trace_command(CLI::App &app, int &exit_code) {
                     "Also print the table so far every this many seconds")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--json", args->json_path, "Write the JSON report to FILE ('-' for stdout)");
-    cmd->add_flag("--threads", args->threads, "Per-thread rows in the table (JSON always has them)");
+    cmd->add_option("--timeline", args->timeline_path,
+                    "Also write every thread state change as Chrome trace JSON to FILE (for "
+                    "Perfetto UI or chrome://tracing)");
+    cmd->add_flag("--threads", args->threads,
+                  "Per-thread rows in the table (JSON always has them)");
     cmd->add_flag("--follow", args->follow,
                   "Also trace children forked after attach (on by default with -- COMMAND)");
     cmd->add_option("command", args->command, "Command to start and trace (after --)");
@@ -290,6 +325,7 @@ void add_trace_command(CLI::App &app, int &exit_code) {
         "  sudo iophase trace -p 1234,5678 -d 10 --threads\n"
         "  sudo iophase trace --comm nginx -i 5         every nginx, table every 5 s\n"
         "  sudo iophase trace --json report.json -- ./server --port 9000\n"
+        "  sudo iophase trace -p 1234 -d 2 --timeline trace.json\n"
         "Exit codes: 0 ok, 1 tracing failed, 2 bad usage or unknown pid, 127 command not "
         "started.");
     cmd->callback([args, &exit_code] { exit_code = run_trace(*args); });

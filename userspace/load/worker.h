@@ -12,7 +12,7 @@
 
 #include "load/load.h"
 #include "load/reply_checker.h"
-#include "load/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace iophase::load {
 

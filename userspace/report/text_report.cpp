@@ -161,9 +161,11 @@ class TextWriter {
                 exited += order[i]->exited ? 1 : 0;
             }
             line("");
-            line("… and {} more ({} exited, {} of thread time in all): the JSON report has "
-                 "them all",
-                 counted(order.size() - shown, "process"), exited, seconds(wall));
+            const std::size_t hidden = order.size() - shown;
+            line("… and {} more {} ({} exited, {} of thread time in all): the JSON report "
+                 "has them all",
+                 with_commas(hidden), hidden == 1 ? "process" : "processes", exited,
+                 seconds(wall));
         }
         line("");
         health(report);

@@ -275,7 +275,8 @@ std::vector<ProcessReport> collect_processes(const MapFds &fds, std::uint64_t en
             row.tid = static_cast<pid_t>(tid);
             row.comm = t.comm;
             row.exited = true;
-            row.budget = to_budget(t.budget, t.exit_ns - std::min<std::uint64_t>(t.exit_ns, t.first_ns));
+            row.budget =
+                to_budget(t.budget, t.exit_ns - std::min<std::uint64_t>(t.exit_ns, t.first_ns));
             parts[static_cast<pid_t>(t.tgid)].threads.push_back(std::move(row));
         });
     for_each_entry<std::uint32_t, iop_proc>(fds.procs, [&](std::uint32_t tgid, const iop_proc &p) {
@@ -314,8 +315,9 @@ std::vector<ProcessReport> collect_processes(const MapFds &fds, std::uint64_t en
             }
         }
         // The BPF side renames a thread at exec; a name noted before an exec is stale.
-        const auto main_thread = std::find_if(part.threads.begin(), part.threads.end(),
-                                              [pid](const ThreadReport &t) { return t.tid == pid; });
+        const auto main_thread =
+            std::find_if(part.threads.begin(), part.threads.end(),
+                         [pid](const ThreadReport &t) { return t.tid == pid; });
         if (!alive && main_thread != part.threads.end() && main_thread->comm != info.comm) {
             info.comm = main_thread->comm;
             info.cmdline.clear();
@@ -363,15 +365,23 @@ std::vector<ProcessReport> collect_processes(const MapFds &fds, std::uint64_t en
     return processes;
 }
 
-std::uint64_t collect_drops(const MapFds &fds) {
-    const int ncpus = libbpf_num_possible_cpus();
-    std::vector<std::uint64_t> per_cpu(static_cast<std::size_t>(std::max(ncpus, 1)));
+std::uint64_t collect_drop(const MapFds &fds, std::uint32_t which) {
+    const int ncpus = std::max(libbpf_num_possible_cpus(), 1);
+    std::vector<std::uint64_t> per_cpu(static_cast<std::size_t>(ncpus));
     std::uint64_t total = 0;
-    for (std::uint32_t i = 0; i < IOP_DROP_COUNT; ++i) {
-        if (bpf_map_lookup_elem(fds.drops, &i, per_cpu.data()) == 0) {
-            for (auto n : per_cpu) {
-                total += n;
-            }
+    if (bpf_map_lookup_elem(fds.drops, &which, per_cpu.data()) == 0) {
+        for (auto n : per_cpu) {
+            total += n;
+        }
+    }
+    return total;
+}
+
+std::uint64_t collect_drops(const MapFds &fds, std::uint32_t except) {
+    std::uint64_t total = 0;
+    for (std::uint32_t which = 0; which < IOP_DROP_COUNT; ++which) {
+        if (which != except) {
+            total += collect_drop(fds, which);
         }
     }
     return total;

@@ -32,7 +32,9 @@ struct ProcessInfo {
 std::vector<ProcessReport> collect_processes(const MapFds &fds, std::uint64_t end_ns,
                                              std::map<pid_t, ProcessInfo> &known);
 
-// Sum of the BPF drop counters, by kind.
-std::uint64_t collect_drops(const MapFds &fds);
+// Sum of the BPF drop counters of every kind but `except`.
+std::uint64_t collect_drops(const MapFds &fds, std::uint32_t except);
+// The BPF drop counter of one kind (enum iop_drop).
+std::uint64_t collect_drop(const MapFds &fds, std::uint32_t which);
 
 }  // namespace iophase

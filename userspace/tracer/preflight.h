@@ -8,7 +8,7 @@
 namespace iophase {
 
 struct CheckResult {
-    std::string name;    // "privileges", "btf", ...
+    std::string name;  // "privileges", "btf", ...
     bool ok = false;
     std::string detail;  // what was found; on failure, what to do
 };

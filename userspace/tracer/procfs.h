@@ -19,8 +19,8 @@ std::vector<pid_t> list_threads(pid_t pid);
 std::vector<pid_t> pids_with_comm(const std::string &comm);
 
 struct ThreadState {
-    char state = '?';         // R, S, D, T, ... from /proc/PID/task/TID/stat
-    long syscall_nr = -1;     // the syscall it is inside (from .../syscall), or -1
+    char state = '?';      // R, S, D, T, ... from /proc/PID/task/TID/stat
+    long syscall_nr = -1;  // the syscall it is inside (from .../syscall), or -1
 };
 std::optional<ThreadState> read_thread_state(pid_t pid, pid_t tid);
 

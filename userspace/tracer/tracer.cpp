@@ -12,6 +12,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -30,6 +31,30 @@ struct SkeletonDeleter {
     void operator()(iophase_bpf *skel) const { iophase_bpf::destroy(skel); }
 };
 using Skeleton = std::unique_ptr<iophase_bpf, SkeletonDeleter>;
+
+struct RingBufferDeleter {
+    void operator()(ring_buffer *rb) const { ring_buffer__free(rb); }
+};
+using RingBuffer = std::unique_ptr<ring_buffer, RingBufferDeleter>;
+
+constexpr std::size_t kTimelineRingBytes = 16u << 20;
+
+ThreadState to_thread_state(std::uint32_t state) {
+    switch (state) {
+        case IOP_TL_KERNEL:
+            return ThreadState::Kernel;
+        case IOP_TL_COPY:
+            return ThreadState::Copy;
+        case IOP_TL_RUNQ:
+            return ThreadState::Runq;
+        case IOP_TL_BLOCKED:
+            return ThreadState::Blocked;
+        case IOP_TL_EXITED:
+            return ThreadState::Exited;
+        default:
+            return ThreadState::User;
+    }
+}
 
 // libbpf's messages are kept, not printed: a failure is reported as one line that quotes
 // the last of them.
@@ -108,7 +133,7 @@ std::string kernel_release() {
 }
 
 class BpfTracer final : public Tracer {
-public:
+  public:
     explicit BpfTracer(const TraceOptions &options) {
         if (const auto error = preflight_error(preflight_checks()); !error.empty()) {
             throw TraceError(error);
@@ -152,14 +177,16 @@ public:
                                              std::strerror(-err), last_libbpf_line()));
             }
             disabled.push_back(missing);
-            unavailable_.push_back(
-                fmt::format("{}: this kernel lacks the tracepoint of {}", missing->measures,
-                            missing->program));
+            unavailable_.push_back(fmt::format("{}: this kernel lacks the tracepoint of {}",
+                                               missing->measures, missing->program));
         }
-        fds_ = MapFds{bpf_map__fd(skel_->maps.threads), bpf_map__fd(skel_->maps.dead_threads),
+        fds_ = MapFds{bpf_map__fd(skel_->maps.threads),   bpf_map__fd(skel_->maps.dead_threads),
                       bpf_map__fd(skel_->maps.sys_stats), bpf_map__fd(skel_->maps.procs),
-                      bpf_map__fd(skel_->maps.drops), bpf_map__fd(skel_->maps.uring_stats)};
+                      bpf_map__fd(skel_->maps.drops),     bpf_map__fd(skel_->maps.uring_stats)};
         fill_syscall_slots();
+        if (options.timeline) {
+            start_timeline(options.timeline_max_events);
+        }
         for (pid_t pid : initial) {
             add_target(pid);
         }
@@ -188,6 +215,10 @@ public:
                          IOP_COMM_LEN - 1);
         }
         rodata->target_cgroup_id = cgroup_id;
+        if (options.timeline) {
+            rodata->timeline_enabled = true;
+            bpf_map__set_max_entries(skel_->maps.timeline, kTimelineRingBytes);
+        }
         for (const auto *optional : disabled) {
             bpf_program__set_autoload(
                 bpf_object__find_program_by_name(skel_->obj, optional->program), false);
@@ -198,8 +229,8 @@ public:
         const std::uint32_t tgid = static_cast<std::uint32_t>(pid);
         const std::uint8_t yes = 1;
         if (bpf_map_update_elem(bpf_map__fd(skel_->maps.targets), &tgid, &yes, BPF_ANY) != 0) {
-            throw TraceError(fmt::format("cannot add pid {} to the targets: {}", pid,
-                                         std::strerror(errno)));
+            throw TraceError(
+                fmt::format("cannot add pid {} to the targets: {}", pid, std::strerror(errno)));
         }
         known_[pid] = ProcessInfo{procfs::read_comm(pid, pid), procfs::read_cmdline(pid)};
         if (start_ns_ != 0) {
@@ -231,10 +262,61 @@ public:
     Report stop() override {
         // Detach first: after it nothing charges time, so the report is consistent.
         iophase_bpf::detach(skel_.get());
+        if (timeline_poller_.joinable()) {
+            timeline_poller_.request_stop();
+            timeline_poller_.join();
+            ring_buffer__consume(timeline_rb_.get());
+        }
         return make_report(procfs::monotonic_ns());
     }
 
-private:
+    Timeline take_timeline() override {
+        Timeline timeline;
+        timeline.start_ns = start_ns_;
+        timeline.lost = timeline_over_cap_;
+        timeline.events.reserve(timeline_raw_.size());
+        for (const iop_event &e : timeline_raw_) {
+            timeline.events.push_back(
+                TimelineEvent{e.ts, static_cast<pid_t>(e.tgid), static_cast<pid_t>(e.tid),
+                              to_thread_state(e.state), e.in_call ? slot_name(e.slot) : ""});
+        }
+        timeline_raw_.clear();
+        timeline.lost += collect_drop(fds_, IOP_DROP_TIMELINE_FULL);
+        return timeline;
+    }
+
+  private:
+    // Events are copied raw on a polling thread and converted only when asked for.
+    void start_timeline(std::size_t max_events) {
+        timeline_max_events_ = max_events;
+        timeline_rb_.reset(ring_buffer__new(bpf_map__fd(skel_->maps.timeline),
+                                            &BpfTracer::on_timeline_event, this, nullptr));
+        if (!timeline_rb_) {
+            throw TraceError(
+                fmt::format("cannot open the timeline ring buffer: {}", std::strerror(errno)));
+        }
+        timeline_poller_ = std::jthread([this](std::stop_token stop) {
+            while (!stop.stop_requested()) {
+                ring_buffer__poll(timeline_rb_.get(), 100);
+            }
+        });
+    }
+
+    static int on_timeline_event(void *ctx, void *data, std::size_t size) {
+        auto *self = static_cast<BpfTracer *>(ctx);
+        if (size < sizeof(iop_event)) {
+            return 0;
+        }
+        if (self->timeline_raw_.size() >= self->timeline_max_events_) {
+            ++self->timeline_over_cap_;
+            return 0;
+        }
+        iop_event event;
+        std::memcpy(&event, data, sizeof(event));
+        self->timeline_raw_.push_back(event);
+        return 0;
+    }
+
     void fill_syscall_slots() {
         const auto table = syscall_slot_table();
         const int fd = bpf_map__fd(skel_->maps.syscall_slot);
@@ -278,7 +360,8 @@ private:
         report.started_at = started_at_;
         report.duration_ns = end_ns - start_ns_;
         report.processes = collect_processes(fds_, end_ns, known_);
-        report.health.map_full_drops = collect_drops(fds_);
+        report.health.map_full_drops = collect_drops(fds_, IOP_DROP_TIMELINE_FULL);
+        report.health.ringbuf_drops = collect_drop(fds_, IOP_DROP_TIMELINE_FULL);
         report.health.unavailable = unavailable_;
         report.health.unavailable.push_back(
             "copy phase of output (send/write): no tracepoint marks it, so it is part of "
@@ -291,6 +374,12 @@ private:
     MapFds fds_;
     std::map<pid_t, ProcessInfo> known_;
     std::vector<std::string> unavailable_;
+    // Timeline: declared after the skeleton so the poller stops before the maps go away.
+    RingBuffer timeline_rb_;
+    std::vector<iop_event> timeline_raw_;
+    std::size_t timeline_max_events_ = 0;
+    std::uint64_t timeline_over_cap_ = 0;
+    std::jthread timeline_poller_;
     std::uint64_t start_ns_ = 0;
     std::string started_at_;
 };

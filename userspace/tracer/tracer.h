@@ -11,18 +11,19 @@
 #include <vector>
 
 #include "model/report.h"
+#include "model/timeline.h"
 
 namespace iophase {
 
 // A failure to set up tracing, with a one-line message that says how to fix it.
 // usage_error() is true when the cause is the user's input (unknown pid, bad cgroup).
 class TraceError : public std::runtime_error {
-public:
+  public:
     TraceError(const std::string &what, bool usage_error = false)
         : std::runtime_error(what), usage_error_(usage_error) {}
     bool usage_error() const { return usage_error_; }
 
-private:
+  private:
     bool usage_error_;
 };
 
@@ -31,10 +32,12 @@ struct TraceOptions {
     std::string comm;         // also every process with this comm, including later ones
     std::string cgroup;       // also every process in this cgroup v2 directory
     bool follow = false;      // also trace children forked after attach
+    bool timeline = false;    // also record every transition (see take_timeline)
+    std::size_t timeline_max_events = 2'000'000;  // beyond this, events are counted as lost
 };
 
 class Tracer {
-public:
+  public:
     // Loads and attaches the BPF programs and registers the targets. Throws TraceError.
     static std::unique_ptr<Tracer> start(const TraceOptions &options);
     virtual ~Tracer() = default;
@@ -48,6 +51,8 @@ public:
     virtual Report snapshot() = 0;
     // Detaches every BPF program and returns the final report. Call once.
     virtual Report stop() = 0;
+    // After stop(): the timeline, if TraceOptions::timeline was set (else empty).
+    virtual Timeline take_timeline() = 0;
 };
 
 }  // namespace iophase
