@@ -43,8 +43,9 @@ int run_check() {
 
 void add_check_command(CLI::App &app, int &exit_code) {
     CLI::App *cmd = app.add_subcommand(
-        "check", "Check that tracing can work here: privileges, kernel BTF, lockdown, and a "
-                 "real load and attach of the BPF programs.");
+        "check",
+        "Check that tracing can work here: privileges, kernel BTF, lockdown, and a "
+        "real load and attach of the BPF programs.");
     cmd->footer("Example:\n  sudo iophase check\nExit codes: 0 all checks passed, 1 one failed.");
     cmd->callback([&exit_code] { exit_code = run_check(); });
 }

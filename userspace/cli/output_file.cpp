@@ -18,8 +18,7 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
     }
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd_ < 0) {
-        throw std::runtime_error(
-            fmt::format("cannot write {}: {}", path_, std::strerror(errno)));
+        throw std::runtime_error(fmt::format("cannot write {}: {}", path_, std::strerror(errno)));
     }
 }
 
