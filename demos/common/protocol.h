@@ -41,7 +41,9 @@ void append_u64(std::vector<std::uint8_t> &out, std::uint64_t value);
 std::uint64_t read_u64(std::span<const std::uint8_t> bytes);  // first 8 bytes, big-endian
 
 // The byte at offset i of a download reply: 'A'..'Z' repeating.
-inline std::uint8_t download_byte(std::uint64_t i) { return static_cast<std::uint8_t>('A' + i % 26); }
+inline std::uint8_t download_byte(std::uint64_t i) {
+    return static_cast<std::uint8_t>('A' + i % 26);
+}
 
 // Server side: turns a complete request into the reply bytes appended to `out`.
 // Returns false on a protocol error (the connection should be closed).
@@ -51,7 +53,7 @@ bool append_reply(std::vector<std::uint8_t> &out, const Header &request,
 // Server side: an incremental request decoder. Feed it whatever recv() returned; it calls
 // back once per complete request. Buffers at most one request.
 class RequestDecoder {
-public:
+  public:
     // Consumes `data`, appending replies for every complete request to `out`.
     // Returns the number of requests completed, or -1 on a protocol error.
     long feed(std::span<const std::uint8_t> data, std::vector<std::uint8_t> &out);
@@ -59,7 +61,7 @@ public:
     // True if a request has been started but not completed (bytes are pending).
     bool mid_request() const { return have_ > 0; }
 
-private:
+  private:
     std::uint8_t header_[kHeaderSize] = {};
     std::optional<Header> current_;
     std::vector<std::uint8_t> payload_;

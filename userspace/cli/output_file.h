@@ -7,7 +7,7 @@
 namespace iophase::cli {
 
 class OutputFile {
-public:
+  public:
     // Throws std::runtime_error with a one-line message if the path cannot be written.
     explicit OutputFile(std::string path);
     ~OutputFile();
@@ -19,7 +19,7 @@ public:
     // Writes all of `content`; throws std::runtime_error on failure.
     void write(const std::string &content);
 
-private:
+  private:
     std::string path_;
     int fd_ = -1;
 };

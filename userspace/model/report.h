@@ -34,9 +34,9 @@ struct Budget {
 
 // Per syscall (and, for read/write-like calls, per kind of fd) statistics.
 struct SyscallStats {
-    std::string name;     // "recvfrom", "epoll_wait", ..., or "other"
-    std::string fd_kind;  // "socket", "pipe", "file", "other" for fd-based I/O; "" otherwise
-    std::uint64_t count = 0;      // calls that returned during the trace
+    std::string name;         // "recvfrom", "epoll_wait", ..., or "other"
+    std::string fd_kind;      // "socket", "pipe", "file", "other" for fd-based I/O; "" otherwise
+    std::uint64_t count = 0;  // calls that returned during the trace
     std::uint64_t in_flight = 0;  // calls still inside when the trace ended (time included)
     std::uint64_t errors = 0;     // returned < 0
     std::uint64_t eagain = 0;     // returned -EAGAIN / -EWOULDBLOCK
@@ -57,30 +57,30 @@ struct SyscallStats {
 
 // Facts about a process's setup calls that the I/O model classifier needs.
 struct ProcessFacts {
-    std::uint64_t epoll_ctl_et = 0;        // EPOLL_CTL_ADD/MOD with EPOLLET
-    std::uint64_t epoll_ctl_lt = 0;        // EPOLL_CTL_ADD/MOD without EPOLLET
-    std::uint64_t set_nonblock = 0;        // fcntl(F_SETFL, O_NONBLOCK), accept4/socket NONBLOCK
-    std::uint64_t set_async = 0;           // fcntl(F_SETFL, O_ASYNC)
-    std::uint64_t set_own = 0;             // fcntl(F_SETOWN / F_SETOWN_EX)
-    std::uint64_t set_sig = 0;             // fcntl(F_SETSIG)
-    std::uint64_t io_uring_setups = 0;     // io_uring_setup calls
-    std::uint64_t threads_created = 0;     // clone with CLONE_THREAD seen after attach
-    std::uint64_t processes_created = 0;   // fork/clone of a new process seen after attach
-    std::uint64_t signals_received = 0;    // I/O readiness signals taken (= signals.taken)
+    std::uint64_t epoll_ctl_et = 0;       // EPOLL_CTL_ADD/MOD with EPOLLET
+    std::uint64_t epoll_ctl_lt = 0;       // EPOLL_CTL_ADD/MOD without EPOLLET
+    std::uint64_t set_nonblock = 0;       // fcntl(F_SETFL, O_NONBLOCK), accept4/socket NONBLOCK
+    std::uint64_t set_async = 0;          // fcntl(F_SETFL, O_ASYNC)
+    std::uint64_t set_own = 0;            // fcntl(F_SETOWN / F_SETOWN_EX)
+    std::uint64_t set_sig = 0;            // fcntl(F_SETSIG)
+    std::uint64_t io_uring_setups = 0;    // io_uring_setup calls
+    std::uint64_t threads_created = 0;    // clone with CLONE_THREAD seen after attach
+    std::uint64_t processes_created = 0;  // fork/clone of a new process seen after attach
+    std::uint64_t signals_received = 0;   // I/O readiness signals taken (= signals.taken)
 };
 
 // io_uring operations of one opcode: from submission to completion.
 struct IoUringOpStats {
-    std::string opcode;              // "recv", "send", "accept", ... (IORING_OP_ lower-cased)
-    std::uint64_t submitted = 0;     // submissions seen
-    std::uint64_t completions = 0;   // CQEs posted (a multishot request posts several)
-    std::uint64_t errors = 0;        // res < 0
-    std::uint64_t cancelled = 0;     // res == -ECANCELED
-    std::uint64_t bytes = 0;         // res > 0 of data-moving opcodes
-    std::uint64_t lifetime_ns = 0;   // sum: submission (or previous multishot CQE) -> CQE
-    std::uint64_t ready_waits = 0;   // completions that first waited for readiness (poll armed)
-    std::uint64_t ready_wait_ns = 0; // sum: poll armed -> readiness (phase 1, in the kernel)
-    std::uint64_t async_punts = 0;   // handed to io-wq worker threads
+    std::string opcode;               // "recv", "send", "accept", ... (IORING_OP_ lower-cased)
+    std::uint64_t submitted = 0;      // submissions seen
+    std::uint64_t completions = 0;    // CQEs posted (a multishot request posts several)
+    std::uint64_t errors = 0;         // res < 0
+    std::uint64_t cancelled = 0;      // res == -ECANCELED
+    std::uint64_t bytes = 0;          // res > 0 of data-moving opcodes
+    std::uint64_t lifetime_ns = 0;    // sum: submission (or previous multishot CQE) -> CQE
+    std::uint64_t ready_waits = 0;    // completions that first waited for readiness (poll armed)
+    std::uint64_t ready_wait_ns = 0;  // sum: poll armed -> readiness (phase 1, in the kernel)
+    std::uint64_t async_punts = 0;    // handed to io-wq worker threads
     // Where the CQE was posted: by the submitting thread inside io_uring_enter, as task work
     // outside it, by an io-wq worker, or elsewhere (interrupt context).
     std::uint64_t completed_inline = 0;
@@ -92,12 +92,12 @@ struct IoUringOpStats {
 
 // Signal-driven I/O: readiness signals for this process and how fast they were acted on.
 struct SignalStats {
-    std::uint64_t generated = 0;   // queued for the process
-    std::uint64_t coalesced = 0;   // generated while already pending (merged, e.g. SIGIO)
-    std::uint64_t overflow = 0;    // lost: the realtime signal queue was full
-    std::uint64_t taken = 0;       // dequeued by sigwaitinfo/sigtimedwait or a handler
-    std::uint64_t delay_samples = 0;  // generation -> taken, for signals that found the
-    std::uint64_t delay_ns = 0;       // queue empty (sum)
+    std::uint64_t generated = 0;        // queued for the process
+    std::uint64_t coalesced = 0;        // generated while already pending (merged, e.g. SIGIO)
+    std::uint64_t overflow = 0;         // lost: the realtime signal queue was full
+    std::uint64_t taken = 0;            // dequeued by sigwaitinfo/sigtimedwait or a handler
+    std::uint64_t delay_samples = 0;    // generation -> taken, for signals that found the
+    std::uint64_t delay_ns = 0;         // queue empty (sum)
     std::uint64_t to_read_samples = 0;  // taken -> the thread's next read/recv (sum)
     std::uint64_t to_read_ns = 0;
 };
@@ -106,8 +106,8 @@ struct IoModel {
     std::string label;  // blocking, thread-per-connection, process-per-connection,
                         // nonblocking-poll, select, poll, epoll-lt, epoll-et, signal-driven,
                         // io_uring, mixed, idle
-    std::vector<std::string> evidence;          // human sentences with the deciding numbers
-    std::map<std::string, double> metrics;      // the same numbers, machine-readable
+    std::vector<std::string> evidence;      // human sentences with the deciding numbers
+    std::map<std::string, double> metrics;  // the same numbers, machine-readable
 };
 
 struct ThreadReport {
@@ -128,7 +128,7 @@ struct ProcessReport {
     Budget budget;
     ProcessFacts facts;
     std::vector<ThreadReport> threads;
-    std::vector<SyscallStats> syscalls;  // all threads summed
+    std::vector<SyscallStats> syscalls;    // all threads summed
     std::vector<IoUringOpStats> io_uring;  // by opcode; empty if the process used none
     SignalStats signals;
 };

@@ -162,10 +162,10 @@ class TextWriter {
             }
             line("");
             const std::size_t hidden = order.size() - shown;
-            line("… and {} more {} ({} exited, {} of thread time in all): the JSON report "
-                 "has them all",
-                 with_commas(hidden), hidden == 1 ? "process" : "processes", exited,
-                 seconds(wall));
+            line(
+                "… and {} more {} ({} exited, {} of thread time in all): the JSON report "
+                "has them all",
+                with_commas(hidden), hidden == 1 ? "process" : "processes", exited, seconds(wall));
         }
         line("");
         health(report);

@@ -11,10 +11,10 @@
 namespace iophase {
 
 struct TextOptions {
-    bool threads = false;   // per-thread budget rows
-    int top_syscalls = 10;  // rows in the syscall table (<= 0: all)
-    bool color = false;     // ANSI colors for bars and labels
-    int max_processes = 10; // processes shown in full (roots first, then by time; <= 0: all)
+    bool threads = false;    // per-thread budget rows
+    int top_syscalls = 10;   // rows in the syscall table (<= 0: all)
+    bool color = false;      // ANSI colors for bars and labels
+    int max_processes = 10;  // processes shown in full (roots first, then by time; <= 0: all)
 };
 
 std::string render_text(const Report &report, const TextOptions &options);
