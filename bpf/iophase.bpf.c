@@ -149,15 +149,15 @@ static __always_inline struct iop_proc *proc_of(__u32 tgid)
 static __always_inline struct iop_thread *thread_of(struct task_struct *task, __u64 now,
                                                     __u32 state)
 {
-    __u32 tid = BPF_CORE_READ(task, pid);
+    __u32 tid = task->pid; /* tp_btf: BTF pointers are read directly, no helper call */
     struct iop_thread *t = bpf_map_lookup_elem(&threads, &tid);
     if (t)
         return t;
-    __u32 tgid = BPF_CORE_READ(task, tgid);
+    __u32 tgid = task->tgid;
     if (!is_target(tgid))
         return NULL;
     /* An exiting task was already folded into its process; do not resurrect it. */
-    if (BPF_CORE_READ(task, flags) & PF_EXITING)
+    if (task->flags & PF_EXITING)
         return NULL;
     __u32 zero = 0;
     struct iop_thread *fresh = bpf_map_lookup_elem(&thread_scratch, &zero);
@@ -336,10 +336,10 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
     t->call_wait_ns = 0;
     t->call_runq_ns = 0;
     t->call_copy_ns = 0;
-    t->call_arg[0] = BPF_CORE_READ(regs, di);
-    t->call_arg[1] = BPF_CORE_READ(regs, si);
-    t->call_arg[2] = BPF_CORE_READ(regs, dx);
-    t->call_arg[3] = BPF_CORE_READ(regs, r10);
+    t->call_arg[0] = regs->di;
+    t->call_arg[1] = regs->si;
+    t->call_arg[2] = regs->dx;
+    t->call_arg[3] = regs->r10;
     emit(t, (__u32)bpf_get_current_pid_tgid(), now, false);
     t->fd_kind = IOP_FD_NONE;
     __u32 slot = t->slot;
@@ -494,13 +494,13 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
         charge(t, now);
         /* Still runnable means preempted: run-queue time; anything else is asleep. */
         t->state = (preempt || prev_state == TASK_RUNNING) ? IOP_ST_RUNQ : IOP_ST_BLOCKED;
-        emit(t, BPF_CORE_READ(prev, pid), now, false);
+        emit(t, prev->pid, now, false);
     }
     t = thread_of(next, now, IOP_ST_RUNQ);
     if (t) {
         charge(t, now);
         t->state = IOP_ST_ONCPU;
-        emit(t, BPF_CORE_READ(next, pid), now, false);
+        emit(t, next->pid, now, false);
     }
     return 0;
 }
@@ -515,7 +515,7 @@ static __always_inline void on_wakeup(struct task_struct *task)
         return;
     charge(t, now);
     t->state = IOP_ST_RUNQ;
-    emit(t, BPF_CORE_READ(task, pid), now, false);
+    emit(t, task->pid, now, false);
 }
 
 SEC("tp_btf/sched_wakeup")
@@ -535,10 +535,10 @@ int BPF_PROG(on_sched_wakeup_new, struct task_struct *task)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_process_fork, struct task_struct *parent, struct task_struct *child)
 {
-    __u32 parent_tgid = BPF_CORE_READ(parent, tgid);
+    __u32 parent_tgid = parent->tgid;
     if (!is_target(parent_tgid))
         return 0;
-    __u32 child_tgid = BPF_CORE_READ(child, tgid);
+    __u32 child_tgid = child->tgid;
     struct iop_proc *p = proc_of(parent_tgid);
     if (child_tgid == parent_tgid) {
         if (p)

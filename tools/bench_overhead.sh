@@ -21,6 +21,11 @@ demo="$bin/iophase-demo-epoll-lt"
 # perf trace reads syscall tracepoints through tracefs, which is not mounted at boot here.
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 
+# Server and load at a real-time priority (PRIORITY=normal to turn off), so that other work
+# on the machine does not decide the numbers; the tracers run at normal priority.
+rt="chrt -f 10"
+[[ ${PRIORITY:-rt} == normal ]] && rt=""
+
 work=$(mktemp -d)
 server_pid=""
 tracer_pid=""
@@ -32,7 +37,7 @@ cleanup() {
 trap cleanup EXIT
 
 start_server() {
-    taskset -c 0 "$demo" > "$work/server.out" &
+    $rt taskset -c 0 "$demo" > "$work/server.out" &
     server_pid=$!
     for _ in $(seq 50); do
         port=$(grep -o 'port=[0-9]*' "$work/server.out" 2>/dev/null | cut -d= -f2 || true)
@@ -51,7 +56,7 @@ stop_server() {
 
 # run_load NAME: drives the server and prints msgs/s.
 run_load() {
-    taskset -c 1 "$iophase" load "127.0.0.1:$port" -c "$connections" -s 64 -d "$seconds" \
+    $rt taskset -c 1 "$iophase" load "127.0.0.1:$port" -c "$connections" -s 64 -d "$seconds" \
         --no-progress --json "$work/$1.json" > /dev/null
     python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))['msgs_per_s']))" \
         "$work/$1.json"
@@ -74,7 +79,8 @@ measure() {
     local rate
     rate=$(run_load "$name")
     if [[ $name == iophase ]]; then
-        awk '/VmHWM/ {print $2}' "/proc/$tracer_pid/status" > "$work/iophase.rss_kb"
+        awk '/VmHWM/ {hwm = $2} /VmRSS/ {rss = $2} END {print hwm, rss}' \
+            "/proc/$tracer_pid/status" > "$work/iophase.rss_kb"
     fi
     kill -INT "$tracer_pid"
     wait "$tracer_pid" 2>/dev/null || true
@@ -89,21 +95,22 @@ strace_rate=$(measure strace strace -f -c -p "$server_pid")
 perf_rate=$(measure perf perf trace -s -p "$server_pid")
 untraced2=$(run_load untraced2)
 stop_server
-rss_kb=$(cat "$work/iophase.rss_kb")
+read -r hwm_kb rss_kb < "$work/iophase.rss_kb"
 attach_ms=$(grep -o 'attached in [0-9]* ms' "$work/iophase.tracer.err" | grep -o '[0-9]*')
 
 python3 - "$untraced1" "$untraced2" "$iophase_rate" "$strace_rate" "$perf_rate" \
-    "$attach_ms" "$rss_kb" "$seconds" "$connections" <<'EOF'
+    "$attach_ms" "$hwm_kb" "$rss_kb" "$seconds" "$connections" <<'EOF'
 import sys
-u1, u2, io, st, pf, attach_ms, rss_kb, secs, conns = (float(x) for x in sys.argv[1:])
+u1, u2, io, st, pf, attach_ms, hwm_kb, rss_kb, secs, conns = (float(x) for x in sys.argv[1:])
 base = (u1 + u2) / 2
 print(f"epoll-lt demo, {int(conns)} connections x 64 B echo, {secs:g} s per run, "
-      f"server on CPU 0, load on CPU 1")
+      f"server on CPU 0, load on CPU 1 (SCHED_FIFO unless PRIORITY=normal)")
 print(f"{'tracer':<22}{'msgs/s':>10}{'ratio':>8}")
 print(f"{'untraced (before)':<22}{u1:>10.0f}{u1 / base:>8.2f}")
 print(f"{'untraced (after)':<22}{u2:>10.0f}{u2 / base:>8.2f}")
 print(f"{'iophase trace':<22}{io:>10.0f}{io / base:>8.2f}")
 print(f"{'strace -f -c':<22}{st:>10.0f}{st / base:>8.2f}")
 print(f"{'perf trace -s':<22}{pf:>10.0f}{pf / base:>8.2f}")
-print(f"iophase attached in {attach_ms:.0f} ms, peak RSS {rss_kb / 1024:.1f} MiB")
+print(f"iophase attached in {attach_ms:.0f} ms; RSS while tracing {rss_kb / 1024:.1f} MiB, "
+      f"peak {hwm_kb / 1024:.1f} MiB")
 EOF

@@ -1,0 +1,72 @@
+// The HTML report of the short compare run (root), rendered by headless Chromium: every chart
+// is there and carries the numbers of the JSON written by the same run.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "short_run.h"
+
+namespace iophase::compare {
+namespace {
+
+namespace t = testing;
+
+TEST(CompareRealHtml, ChartsCarryTheNumbersOfTheJson) {
+    IOPHASE_LOAD_SHORT_RUN(doc);
+    if (!t::chromium_path()) {
+        if (t::in_ci()) {
+            FAIL() << "chromium is not installed (apt-get install -y chromium)";
+        }
+        GTEST_SKIP() << "chromium is not installed (apt-get install -y chromium)";
+    }
+    const std::string page = t::short_run_file("compare.html");
+    const std::string dom = t::chromium_dump_dom(page);
+    ASSERT_EQ(t::elements(dom, "body", {{"data-charts-drawn", "yes"}}).size(), 1u);
+    const auto rects = t::elements(dom, "rect");
+    const auto circles = t::elements(dom, "circle");
+
+    std::size_t sweep_points = 0;
+    for (const nlohmann::json &run : doc.at("runs")) {
+        const nlohmann::json &row = run.at("row");
+        if (row.at("status") != "ok") {
+            continue;
+        }
+        const std::string model = row.at("model");
+        const std::string variant = row.at("variant");
+        // The time budget bar: the user segment holds the row's user time.
+        const auto user =
+            t::having(rects, {{"class", "seg"}, {"data-model", model}, {"data-segment", "user"}});
+        bool found = false;
+        for (const auto &segment : user) {
+            found =
+                found || segment.at("data-ns") ==
+                             std::to_string(row.at("budget").at("user_ns").get<std::uint64_t>());
+        }
+        EXPECT_TRUE(found) << model << " " << variant << ": no budget bar with its user time";
+        // The mean request figure has its wait phase.
+        EXPECT_FALSE(
+            t::having(rects, {{"class", "phase"}, {"data-model", model}, {"data-phase", "wait"}})
+                .empty())
+            << model;
+        if (row.at("scenario") != "idle-fanin") {
+            continue;
+        }
+        const std::string idle = std::to_string(row.at("load_settings").at("idle").get<int>());
+        for (const char *metric : {"fds_scanned_per_ready", "msgs_per_s"}) {
+            if (row.at(metric).is_null()) {
+                continue;
+            }
+            const auto points = t::having(
+                circles, {{"data-model", model}, {"data-idle", idle}, {"data-metric", metric}});
+            ASSERT_EQ(points.size(), 1u) << model << " " << idle << " " << metric;
+            const double expected = row.at(metric).get<double>();
+            EXPECT_NEAR(std::stod(points[0].at("data-value")), expected, std::abs(expected) * 1e-9);
+            ++sweep_points;
+        }
+    }
+    // 5 models x 2 idle counts on the rate chart, plus the 3 multiplexers' fds chart.
+    EXPECT_GE(sweep_points, 10u + 6u);
+}
+
+}  // namespace
+}  // namespace iophase::compare

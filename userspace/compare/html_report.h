@@ -1,0 +1,15 @@
+// The self-contained HTML report of a comparison: tables, per model a stacked bar of the
+// time budget and a phase figure of the mean request, and the idle-fanin sweep as line
+// charts. Inline SVG, CSS and JS only; every chart element carries its numbers in data-*
+// attributes and a <title> tooltip.
+#pragma once
+
+#include <string>
+
+#include "compare/result.h"
+
+namespace iophase::compare {
+
+std::string render_html(const CompareResult &result);
+
+}  // namespace iophase::compare
