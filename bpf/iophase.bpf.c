@@ -42,6 +42,10 @@ const volatile bool match_comm = false;      /* trace processes exec'ing target_
 const volatile char target_comm[IOP_COMM_LEN] = {};
 const volatile __u64 target_cgroup_id = 0;    /* trace processes exec'ing in this cgroup */
 const volatile bool timeline_enabled = false; /* send every transition to the ring buffer */
+/* A command iophase started and holds before its exec: its time starts at the exec, so the
+ * wait of the held child is not charged to the command. */
+const volatile __u32 held_tgid = 0;
+bool held_exec_seen = false;
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -131,9 +135,27 @@ static __always_inline void count_drop(__u32 which)
         *n += 1;
 }
 
+/* A cheap first filter in front of the targets map: most events on a machine are not about
+ * a target, and one array load rejects them where a hash lookup would cost a helper call.
+ * A set byte means "maybe" (another pid may share it); the targets map decides. */
+#define IOP_FILTER_SIZE 65536
+__u8 maybe_target[IOP_FILTER_SIZE] = {};
+
+static __always_inline bool may_be_target(__u32 tgid)
+{
+    return maybe_target[tgid & (IOP_FILTER_SIZE - 1)] != 0;
+}
+
+static __always_inline void add_target(__u32 tgid)
+{
+    __u8 yes = 1;
+    maybe_target[tgid & (IOP_FILTER_SIZE - 1)] = 1;
+    bpf_map_update_elem(&targets, &tgid, &yes, BPF_ANY);
+}
+
 static __always_inline bool is_target(__u32 tgid)
 {
-    return bpf_map_lookup_elem(&targets, &tgid) != NULL;
+    return may_be_target(tgid) && bpf_map_lookup_elem(&targets, &tgid) != NULL;
 }
 
 static __always_inline struct iop_proc *proc_of(__u32 tgid)
@@ -149,12 +171,17 @@ static __always_inline struct iop_proc *proc_of(__u32 tgid)
 static __always_inline struct iop_thread *thread_of(struct task_struct *task, __u64 now,
                                                     __u32 state)
 {
-    __u32 tid = task->pid; /* tp_btf: BTF pointers are read directly, no helper call */
+    /* tp_btf: BTF pointers are read directly, no helper call */
+    __u32 tgid = task->tgid;
+    if (!may_be_target(tgid))
+        return NULL;
+    __u32 tid = task->pid;
     struct iop_thread *t = bpf_map_lookup_elem(&threads, &tid);
     if (t)
         return t;
-    __u32 tgid = task->tgid;
     if (!is_target(tgid))
+        return NULL;
+    if (tgid == held_tgid && !held_exec_seen)
         return NULL;
     /* An exiting task was already folded into its process; do not resurrect it. */
     if (task->flags & PF_EXITING)
@@ -473,7 +500,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(on_skb_copy, const struct sk_buff *skb, int len)
 {
-    __u32 tid = (__u32)bpf_get_current_pid_tgid();
+    __u64 pid_tgid = bpf_get_current_pid_tgid();
+    if (!may_be_target(pid_tgid >> 32))
+        return 0;
+    __u32 tid = (__u32)pid_tgid;
     struct iop_thread *t = bpf_map_lookup_elem(&threads, &tid);
     if (!t || !t->in_call || t->copying)
         return 0;
@@ -549,8 +579,7 @@ int BPF_PROG(on_process_fork, struct task_struct *parent, struct task_struct *ch
         __sync_fetch_and_add(&p->processes_created, 1);
     if (!follow_children)
         return 0;
-    __u8 yes = 1;
-    bpf_map_update_elem(&targets, &child_tgid, &yes, BPF_ANY);
+    add_target(child_tgid);
     struct iop_proc *c = proc_of(child_tgid);
     if (c)
         c->parent_tgid = parent_tgid;
@@ -579,10 +608,11 @@ int BPF_PROG(on_process_exec, struct task_struct *task, pid_t old_pid, struct li
                       (target_cgroup_id && bpf_get_current_cgroup_id() == target_cgroup_id);
         if (!wanted)
             return 0;
-        __u8 yes = 1;
-        bpf_map_update_elem(&targets, &tgid, &yes, BPF_ANY);
+        add_target(tgid);
         return 0;
     }
+    if (tgid == held_tgid)
+        held_exec_seen = true;
     __u32 tid = BPF_CORE_READ(task, pid);
     struct iop_thread *t = bpf_map_lookup_elem(&threads, &tid);
     if (t)

@@ -194,6 +194,9 @@ RunningDemo start_demo(const std::string &model, const std::vector<std::string> 
     }
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
+        // Its own process group: a Ctrl-C at the terminal reaches the starter (which stops
+        // the demo in order), not the demo directly.
+        setpgid(0, 0);
         if (getppid() != parent) {
             _exit(1);  // the starter is gone already
         }

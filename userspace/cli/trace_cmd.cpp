@@ -199,6 +199,7 @@ int run_trace(const TraceArgs &args) {
         if (by_command) {
             command.emplace(args.command);
             options.pids.push_back(command->pid());
+            options.held_until_exec = command->pid();
         }
     } catch (const std::runtime_error &e) {
         fmt::print(stderr, "iophase trace: cannot start {}: {}\n", args.command[0], e.what());

@@ -215,6 +215,8 @@ class BpfTracer final : public Tracer {
                          IOP_COMM_LEN - 1);
         }
         rodata->target_cgroup_id = cgroup_id;
+        rodata->held_tgid = static_cast<std::uint32_t>(options.held_until_exec);
+        held_pid_ = options.held_until_exec;
         if (options.timeline) {
             rodata->timeline_enabled = true;
             bpf_map__set_max_entries(skel_->maps.timeline, kTimelineRingBytes);
@@ -228,6 +230,7 @@ class BpfTracer final : public Tracer {
     void add_target(pid_t pid) override {
         const std::uint32_t tgid = static_cast<std::uint32_t>(pid);
         const std::uint8_t yes = 1;
+        skel_->bss->maybe_target[tgid % std::size(skel_->bss->maybe_target)] = 1;
         if (bpf_map_update_elem(bpf_map__fd(skel_->maps.targets), &tgid, &yes, BPF_ANY) != 0) {
             throw TraceError(
                 fmt::format("cannot add pid {} to the targets: {}", pid, std::strerror(errno)));
@@ -331,6 +334,9 @@ class BpfTracer final : public Tracer {
     // asleep inside a syscall (the call counts from now), or on CPU. A thread the BPF side
     // already saw keeps its entry (BPF_NOEXIST).
     void seed_threads(pid_t pid) {
+        if (pid == held_pid_) {
+            return;  // not started yet: its threads begin at its exec
+        }
         const int fd = bpf_map__fd(skel_->maps.threads);
         const std::uint64_t now = procfs::monotonic_ns();
         for (pid_t tid : procfs::list_threads(pid)) {
@@ -374,6 +380,7 @@ class BpfTracer final : public Tracer {
     MapFds fds_;
     std::map<pid_t, ProcessInfo> known_;
     std::vector<std::string> unavailable_;
+    pid_t held_pid_ = 0;
     // Timeline: declared after the skeleton so the poller stops before the maps go away.
     RingBuffer timeline_rb_;
     std::vector<iop_event> timeline_raw_;

@@ -28,11 +28,13 @@ class TraceError : public std::runtime_error {
 };
 
 struct TraceOptions {
-    std::vector<pid_t> pids;  // processes to trace (their threads included)
-    std::string comm;         // also every process with this comm, including later ones
-    std::string cgroup;       // also every process in this cgroup v2 directory
-    bool follow = false;      // also trace children forked after attach
-    bool timeline = false;    // also record every transition (see take_timeline)
+    std::vector<pid_t> pids;    // processes to trace (their threads included)
+    std::string comm;           // also every process with this comm, including later ones
+    std::string cgroup;         // also every process in this cgroup v2 directory
+    bool follow = false;        // also trace children forked after attach
+    pid_t held_until_exec = 0;  // a target (in pids) held before its exec by the caller:
+                                // its time starts at the exec, not before
+    bool timeline = false;      // also record every transition (see take_timeline)
     std::size_t timeline_max_events = 2'000'000;  // beyond this, events are counted as lost
 };
 

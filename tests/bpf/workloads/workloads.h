@@ -1,0 +1,28 @@
+// Every workload subcommand; each returns the process exit status.
+#pragma once
+
+#include "options.h"
+
+namespace workload {
+
+// recv_workloads.cpp
+int blocking_recv(const Options &options);
+int counted_recv(const Options &options);
+int nonblocking_recv(const Options &options);
+int large_recv(const Options &options);
+
+// multiplex_workloads.cpp
+int select_fds(const Options &options);
+int poll_fds(const Options &options);
+int epoll_fds(const Options &options);
+
+// cpu_workload.cpp
+int cpu_burn(const Options &options);
+
+// process_workloads.cpp
+int pipe_activity(const Options &options);
+int fork_and_thread(const Options &options);
+int fixed_syscalls(const Options &options);
+int touch_file(const Options &options);
+
+}  // namespace workload
