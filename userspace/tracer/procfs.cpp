@@ -111,6 +111,25 @@ std::optional<ThreadState> read_thread_state(pid_t pid, pid_t tid) {
     return state;
 }
 
+std::vector<EpollInstance> epoll_instances(pid_t pid) {
+    std::vector<EpollInstance> found;
+    for (pid_t fd : numeric_entries(fmt::format("/proc/{}/fd", pid))) {
+        std::error_code ec;
+        const auto target =
+            std::filesystem::read_symlink(fmt::format("/proc/{}/fd/{}", pid, fd), ec);
+        if (ec || target.string() != "anon_inode:[eventpoll]") {
+            continue;
+        }
+        std::istringstream info(read_file(fmt::format("/proc/{}/fdinfo/{}", pid, fd)));
+        EpollInstance instance{fd, 0};
+        for (std::string line; std::getline(info, line);) {
+            instance.registered += line.rfind("tfd:", 0) == 0 ? 1 : 0;
+        }
+        found.push_back(instance);
+    }
+    return found;
+}
+
 std::vector<pid_t> cgroup_procs(const std::string &dir) {
     std::ifstream in(dir + "/cgroup.procs");
     if (!in) {

@@ -24,6 +24,14 @@ struct ThreadState {
 };
 std::optional<ThreadState> read_thread_state(pid_t pid, pid_t tid);
 
+// The epoll instances of a process and how many fds each has registered (the "tfd:" lines
+// of /proc/PID/fdinfo/EPFD), so epoll's fds_asked is known for a server traced mid-life.
+struct EpollInstance {
+    int epfd = -1;
+    long registered = 0;
+};
+std::vector<EpollInstance> epoll_instances(pid_t pid);
+
 // Processes in a cgroup v2 directory; throws std::runtime_error if it cannot be read.
 std::vector<pid_t> cgroup_procs(const std::string &dir);
 // The cgroup id BPF sees (the directory's inode number on cgroup v2).

@@ -337,6 +337,7 @@ class BpfTracer final : public Tracer {
         if (pid == held_pid_) {
             return;  // not started yet: its threads begin at its exec
         }
+        seed_epoll_instances(pid);
         const int fd = bpf_map__fd(skel_->maps.threads);
         const std::uint64_t now = procfs::monotonic_ns();
         for (pid_t tid : procfs::list_threads(pid)) {
@@ -356,6 +357,16 @@ class BpfTracer final : public Tracer {
             std::strncpy(t.comm, procfs::read_comm(pid, tid).c_str(), IOP_COMM_LEN - 1);
             const std::uint32_t key = static_cast<std::uint32_t>(tid);
             bpf_map_update_elem(fd, &key, &t, BPF_NOEXIST);
+        }
+    }
+
+    // fds registered with epoll before attach (BPF counts epoll_ctl from attach on).
+    void seed_epoll_instances(pid_t pid) {
+        const int fd = bpf_map__fd(skel_->maps.epoll_fds);
+        for (const auto &instance : procfs::epoll_instances(pid)) {
+            const iop_epoll_key key{static_cast<std::uint32_t>(pid), instance.epfd};
+            const std::int64_t registered = instance.registered;
+            bpf_map_update_elem(fd, &key, &registered, BPF_NOEXIST);
         }
     }
 
