@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "catalog.h"
+#include "common/utc_time.h"
 #include "compare/proc_stats.h"
 #include "load/load.h"
 #include "model/classify.h"
@@ -181,15 +182,6 @@ void measure(const RunSpec &spec, const RunnerOptions &options, RunRecord &recor
     derive_server_numbers(row, report, server_pid);
     record.trace = report_to_json(report);
     record.load = load::to_json(load_result);
-}
-
-std::string utc_now_iso8601() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 }  // namespace

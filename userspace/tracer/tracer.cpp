@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "iophase.skel.h"
+#include "common/utc_time.h"
 #include "model/classify.h"
 #include "tracer/collector.h"
 #include "tracer/preflight.h"
@@ -115,15 +116,6 @@ const OptionalProgram *missing_optional_program(const std::string &log) {
         }
     }
     return nullptr;
-}
-
-std::string utc_now_iso8601() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 std::string kernel_release() {
