@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
-#include <ctime>
 #include <map>
 #include <memory>
 #include <thread>
