@@ -36,6 +36,8 @@ constexpr Subcommand kSubcommands[] = {
     {"fixed-syscalls", workload::fixed_syscalls,
      "--writes W --reads R --sleeps S --messages M --polls P: fixed syscall counts"},
     {"touch", workload::touch_file, "--path FILE: create FILE (shows the command ran)"},
+    {"uring-recv", workload::uring_recv,
+     "--delay-ms D --bytes N --repeat K: an io_uring recv waits D for a peer's N bytes, K times"},
 };
 
 int usage() {

@@ -25,4 +25,7 @@ int fork_and_thread(const Options &options);
 int fixed_syscalls(const Options &options);
 int touch_file(const Options &options);
 
+// uring_workloads.cpp
+int uring_recv(const Options &options);
+
 }  // namespace workload
