@@ -112,6 +112,10 @@ TEST(CompareJson, IsVersionedAndCarriesRowsLoadAndTrace) {
     EXPECT_EQ(doc["runs"][2]["row"]["status"], "failed");
     EXPECT_TRUE(doc["runs"][2]["row"]["fds_scanned_per_ready"].is_null());
     EXPECT_FALSE(compare_to_json(synthetic_comparison(), false)["runs"][0].contains("trace"));
+    // A measured request for the echo runs, null where none was found.
+    EXPECT_EQ(doc["runs"][0]["request_timeline"]["wait_call"], "poll");
+    EXPECT_GT(doc["runs"][0]["request_timeline"]["phase1"]["dur_ns"], 0u);
+    EXPECT_TRUE(doc["runs"][3]["request_timeline"].is_null());
 }
 
 TEST(CompareHtml, IsSelfContainedAndCarriesTheNumbers) {
@@ -130,9 +134,23 @@ TEST(CompareHtml, IsSelfContainedAndCarriesTheNumbers) {
     EXPECT_EQ(bars[0].at("data-ns"), "100000000");
     const auto phases = testing::elements(
         html, "rect", {{"class", "phase"}, {"data-model", "epoll-lt"}, {"data-phase", "wait"}});
-    ASSERT_EQ(phases.size(), 3u);
+    // Only the sweep's runs have no measured request: they fall back to the mean.
+    ASSERT_EQ(phases.size(), 2u);
     EXPECT_NEAR(std::stod(phases[0].at("data-ns")), 550'000'000.0 / 30'000, 0.1);
     EXPECT_NE(html.find("not one traced request"), std::string::npos);
+    // The echo runs draw their measured request, with its phases.
+    const RequestTimeline &request = *result.runs[1].request;
+    const auto measured =
+        testing::elements(html, "g", {{"class", "request-timeline"}, {"data-model", "epoll-lt"}});
+    ASSERT_EQ(measured.size(), 1u);
+    EXPECT_EQ(measured[0].at("data-tid"), std::to_string(request.tid));
+    EXPECT_EQ(measured[0].at("data-phase1-ns"), std::to_string(request.phase1.dur_ns));
+    EXPECT_EQ(measured[0].at("data-phase2-ns"), std::to_string(request.phase2.dur_ns));
+    EXPECT_EQ(measured[0].at("data-wait-call"), "epoll_wait");
+    EXPECT_EQ(
+        testing::elements(html, "rect", {{"class", "req-seg"}, {"data-model", "epoll-lt"}}).size(),
+        request.segments.size());
+    EXPECT_NE(html.find("one measured request (thread 100)"), std::string::npos);
     EXPECT_NE(html.find("≠ expected epoll-lt"), std::string::npos);
 
     // The embedded data is the rows of the JSON document, intact.

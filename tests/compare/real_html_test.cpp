@@ -24,6 +24,8 @@ TEST(CompareRealHtml, ChartsCarryTheNumbersOfTheJson) {
     ASSERT_EQ(t::elements(dom, "body", {{"data-charts-drawn", "yes"}}).size(), 1u);
     const auto rects = t::elements(dom, "rect");
     const auto circles = t::elements(dom, "circle");
+    const auto groups = t::elements(dom, "g", {{"class", "request-timeline"}});
+    std::size_t measured = 0;
 
     std::size_t sweep_points = 0;
     for (const nlohmann::json &run : doc.at("runs")) {
@@ -43,11 +45,27 @@ TEST(CompareRealHtml, ChartsCarryTheNumbersOfTheJson) {
                              std::to_string(row.at("budget").at("user_ns").get<std::uint64_t>());
         }
         EXPECT_TRUE(found) << model << " " << variant << ": no budget bar with its user time";
-        // The mean request figure has its wait phase.
-        EXPECT_FALSE(
-            t::having(rects, {{"class", "phase"}, {"data-model", model}, {"data-phase", "wait"}})
-                .empty())
-            << model;
+        // One measured request with its phases, or else the mean request with its wait.
+        const nlohmann::json &request = run.at("request_timeline");
+        if (request.is_null()) {
+            EXPECT_FALSE(
+                t::having(rects,
+                          {{"class", "phase"}, {"data-model", model}, {"data-phase", "wait"}})
+                    .empty())
+                << model;
+        } else {
+            EXPECT_EQ(
+                t::having(groups, {{"data-model", model},
+                                   {"data-tid", request.at("tid").dump()},
+                                   {"data-duration-ns", request.at("duration_ns").dump()},
+                                   {"data-phase1-ns", request.at("phase1").at("dur_ns").dump()},
+                                   {"data-phase2-ns", request.at("phase2").at("dur_ns").dump()}})
+                    .size(),
+                1u)
+                << model << " " << variant << ": no figure of its measured request";
+            EXPECT_GT(request.at("phase2").at("dur_ns").get<std::uint64_t>(), 0u) << model;
+            ++measured;
+        }
         if (row.at("scenario") != "idle-fanin") {
             continue;
         }
@@ -66,6 +84,12 @@ TEST(CompareRealHtml, ChartsCarryTheNumbersOfTheJson) {
     }
     // 5 models x 2 idle counts on the rate chart, plus the 3 multiplexers' fds chart.
     EXPECT_GE(sweep_points, 10u + 6u);
+    // Every model in the short run has requests that copy data: each had one measured.
+    std::size_t ok_runs = 0;
+    for (const nlohmann::json &run : doc.at("runs")) {
+        ok_runs += run.at("row").at("status") == "ok" ? 1 : 0;
+    }
+    EXPECT_EQ(measured, ok_runs);
 }
 
 }  // namespace

@@ -4,6 +4,44 @@
 
 namespace iophase::compare::testing {
 
+void ThreadScript::push(ThreadState state, const std::string &syscall, std::uint64_t dur_ns) {
+    events_.push_back({now_ns_, pid_, tid_, state, syscall});
+    now_ns_ += dur_ns;
+}
+
+void ThreadScript::user(std::uint64_t dur_ns) {
+    push(ThreadState::User, "", dur_ns);
+}
+
+void ThreadScript::call(const std::string &syscall,
+                        std::initializer_list<std::pair<ThreadState, std::uint64_t>> pieces) {
+    for (const auto &[state, dur_ns] : pieces) {
+        push(state, syscall, dur_ns);
+    }
+}
+
+Timeline ThreadScript::timeline() const {
+    Timeline timeline;
+    timeline.start_ns = 1'000'000;
+    timeline.events = events_;
+    timeline.events.push_back({now_ns_, pid_, tid_, ThreadState::User, ""});
+    return timeline;
+}
+
+RequestTimeline synthetic_request(const std::string &multiplexer, std::uint64_t wait_ns) {
+    ThreadScript thread(100, 100);
+    thread.user(1'000);
+    thread.call(multiplexer, {{ThreadState::Kernel, 500},
+                              {ThreadState::Blocked, wait_ns},
+                              {ThreadState::Runq, 700},
+                              {ThreadState::Kernel, 300}});
+    thread.user(400);
+    thread.call("recvfrom",
+                {{ThreadState::Kernel, 200}, {ThreadState::Copy, 600}, {ThreadState::Kernel, 100}});
+    thread.user(800);
+    return *pick_request(thread.timeline(), std::vector<pid_t>{100});
+}
+
 Report synthetic_report(const std::string &label, const std::string &multiplexer,
                         std::uint64_t fds_asked, std::uint64_t fds_ready) {
     Report report;
@@ -71,6 +109,10 @@ RunRecord synthetic_run(Scenario scenario, const std::string &variant, int idle,
     derive_server_numbers(row, synthetic_report(label, multiplexer, fds_asked, fds_ready), 100);
     record.load = {{"messages", row.load.messages}};
     record.trace = {{"schema_version", 1}};
+    // Echo runs have a measured request; the sweep's fall back to the mean per message.
+    if (scenario == Scenario::Echo) {
+        record.request = synthetic_request(multiplexer, msgs_per_s > 25'000 ? 3'000 : 8'000);
+    }
     return record;
 }
 

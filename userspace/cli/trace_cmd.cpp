@@ -159,6 +159,25 @@ void print_report(const Report &report, const TraceArgs &args, std::ostream &out
     out << render_text(report, options) << std::flush;
 }
 
+// Opens `path` into `out` if a path was given; prints why and returns false if it cannot.
+bool open_output(const std::string &path, std::optional<OutputFile> &out) {
+    if (path.empty()) {
+        return true;
+    }
+    try {
+        out.emplace(path);
+        return true;
+    } catch (const std::runtime_error &e) {
+        fmt::print(stderr, "iophase trace: {}\n", e.what());
+        return false;
+    }
+}
+
+std::chrono::steady_clock::duration seconds_to_duration(double seconds) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(seconds));
+}
+
 int run_trace(const TraceArgs &args) {
     const auto started = std::chrono::steady_clock::now();
     const bool by_command = !args.command.empty();
@@ -168,24 +187,11 @@ int run_trace(const TraceArgs &args) {
                    "or -- COMMAND (see --help)\n");
         return kExitUsage;
     }
+    // Output paths are checked before anything is attached.
     std::optional<OutputFile> json_out;
-    if (!args.json_path.empty()) {
-        try {
-            json_out.emplace(args.json_path);  // checked before attaching anything
-        } catch (const std::runtime_error &e) {
-            fmt::print(stderr, "iophase trace: {}\n", e.what());
-            return kExitUsage;
-        }
-    }
-
     std::optional<OutputFile> timeline_out;
-    if (!args.timeline_path.empty()) {
-        try {
-            timeline_out.emplace(args.timeline_path);
-        } catch (const std::runtime_error &e) {
-            fmt::print(stderr, "iophase trace: {}\n", e.what());
-            return kExitUsage;
-        }
+    if (!open_output(args.json_path, json_out) || !open_output(args.timeline_path, timeline_out)) {
+        return kExitUsage;
     }
 
     std::optional<HeldCommand> command;
@@ -231,11 +237,7 @@ int run_trace(const TraceArgs &args) {
     // Until Ctrl-C, the duration, or (for pids and commands) every target has exited.
     const bool until_targets_exit = args.comm.empty() && args.cgroup.empty();
     const auto trace_start = std::chrono::steady_clock::now();
-    auto next_interval = trace_start;
-    if (args.interval_s) {
-        next_interval += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-            std::chrono::duration<double>(*args.interval_s));
-    }
+    auto next_interval = trace_start + seconds_to_duration(args.interval_s.value_or(0));
     auto next_refresh = trace_start;
     while (g_stop_requests.load() == 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -243,8 +245,7 @@ int run_trace(const TraceArgs &args) {
         if (command) {
             command->reap_if_exited();
         }
-        if (args.duration_s &&
-            std::chrono::duration<double>(now - trace_start).count() >= *args.duration_s) {
+        if (args.duration_s && now - trace_start >= seconds_to_duration(*args.duration_s)) {
             break;
         }
         if (now >= next_refresh) {
@@ -255,8 +256,7 @@ int run_trace(const TraceArgs &args) {
         }
         if (args.interval_s && now >= next_interval) {
             print_report(tracer->snapshot(), args, std::cout);
-            next_interval += std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                std::chrono::duration<double>(*args.interval_s));
+            next_interval += seconds_to_duration(*args.interval_s);
         }
     }
 

@@ -80,7 +80,9 @@ nlohmann::json compare_to_json(const CompareResult &result, bool with_reports) {
     }
     nlohmann::json runs = nlohmann::json::array();
     for (const RunRecord &run : result.runs) {
-        nlohmann::json entry = {{"row", row_to_json(run.row)}};
+        nlohmann::json entry = {
+            {"row", row_to_json(run.row)},
+            {"request_timeline", run.request ? request_to_json(*run.request) : nullptr}};
         if (with_reports) {
             entry["load"] = run.load;
             entry["trace"] = run.trace;

@@ -28,7 +28,8 @@ svg text { font: 12px system-ui, sans-serif; fill: #222; }
 svg text.small { font-size: 10.5px; fill: #555; }
 svg .axis { stroke: #999; stroke-width: 1; }
 svg .grid { stroke: #eee; stroke-width: 1; }
-svg rect.seg:hover, svg rect.phase:hover, svg circle.point:hover { stroke: #000; stroke-width: 1.5; }
+svg rect.seg:hover, svg rect.phase:hover, svg rect.req-seg:hover,
+svg circle.point:hover { stroke: #000; stroke-width: 1.5; }
 .charts { display: flex; flex-wrap: wrap; gap: 12px 28px; }
 nav a { margin-right: 14px; }
 )CSS";

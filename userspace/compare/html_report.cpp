@@ -246,9 +246,10 @@ const std::vector<Phase> &phases() {
     return list;
 }
 
-// Per model the textbook figure of one request, built from means per message.
-void append_request_figure(std::string &out, const std::vector<const Row *> &rows,
-                           std::string_view scenario, std::string_view variant) {
+// The fallback when the timeline had no complete request: the textbook figure of one
+// request, built from means per message.
+void append_mean_request_figure(std::string &out, const std::vector<const Row *> &rows,
+                                std::string_view scenario, std::string_view variant) {
     out += "<div class=\"legend\">";
     for (const Phase &phase : phases()) {
         out += fmt::format("<span><span class=\"swatch\" style=\"background:{}\"></span>{}</span>",
@@ -257,7 +258,7 @@ void append_request_figure(std::string &out, const std::vector<const Row *> &row
     out += "</div>\n";
     const int height = static_cast<int>(rows.size()) * kRowHeight + kAxisHeight + 8;
     out += fmt::format(
-        "<svg class=\"request-figure\" data-chart=\"request\" data-scenario=\"{}\" "
+        "<svg class=\"request-figure\" data-chart=\"request-mean\" data-scenario=\"{}\" "
         "data-variant=\"{}\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\">\n",
         escape(scenario), escape(variant), kChartWidth, height, kChartWidth, height);
     const int bars_bottom = static_cast<int>(rows.size()) * kRowHeight + 4;
@@ -294,6 +295,176 @@ void append_request_figure(std::string &out, const std::vector<const Row *> &row
                            kLabelWidth + kBarWidth + kRightGap, y + kBarHeight - 3,
                            human_duration(total));
         y += kRowHeight;
+    }
+    out += "</svg>\n";
+}
+
+constexpr int kRequestRowHeight = 52;
+constexpr int kMarkTop = 14;  // phase marks, above the bar
+constexpr int kRequestBarTop = 20;
+constexpr int kMinMarkWidth = 3;  // a copy of a few hundred ns still shows as a mark
+
+std::string state_color(ThreadState state, const std::string &syscall) {
+    switch (state) {
+        case ThreadState::User:
+            return "#4e79a7";
+        case ThreadState::Copy:
+            return "#f28e2b";
+        case ThreadState::Runq:
+            return "#edc948";
+        case ThreadState::Blocked:
+            return blocked_color(syscall);
+        case ThreadState::Kernel:
+        case ThreadState::Exited:
+            break;
+    }
+    return "#e15759";
+}
+
+std::string segment_label(const RequestSegment &segment) {
+    switch (segment.state) {
+        case ThreadState::User:
+            return "user CPU";
+        case ThreadState::Copy:
+            return "copying in " + segment.syscall;
+        case ThreadState::Runq:
+            return "run queue" + (segment.syscall.empty() ? "" : " in " + segment.syscall);
+        case ThreadState::Blocked:
+            return "asleep in " + segment.syscall;
+        case ThreadState::Kernel:
+        case ThreadState::Exited:
+            break;
+    }
+    return "kernel in " + segment.syscall;
+}
+
+void append_request_legend(std::string &out, const std::vector<const RunRecord *> &runs) {
+    std::vector<std::string> sleeps;
+    for (const RunRecord *run : runs) {
+        for (const RequestSegment &segment : run->request->segments) {
+            if (segment.state == ThreadState::Blocked &&
+                std::find(sleeps.begin(), sleeps.end(), segment.syscall) == sleeps.end()) {
+                sleeps.push_back(segment.syscall);
+            }
+        }
+    }
+    std::vector<Segment> entries = {{"user", "user CPU", "#4e79a7"},
+                                    {"kernel", "kernel, not copying", "#e15759"},
+                                    {"copy", "copying the data", "#f28e2b"},
+                                    {"runq", "run queue", "#edc948"}};
+    for (const std::string &call : sleeps) {
+        entries.push_back({call, "asleep in " + call, blocked_color(call)});
+    }
+    append_legend(out, entries);
+}
+
+void append_phase_mark(std::string &out, int phase, const RequestSpan &span, double scale, int y,
+                       const std::string &model) {
+    const double x = kLabelWidth + static_cast<double>(span.t_ns) * scale;
+    const double width =
+        std::max(static_cast<double>(span.dur_ns) * scale, static_cast<double>(kMinMarkWidth));
+    const char *color = phase == 1 ? "#2f6b28" : "#c25e00";
+    const char *what = phase == 1 ? "waiting for data" : "copying the data";
+    out += fmt::format(
+        "<rect class=\"phase-mark\" x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"3\" "
+        "fill=\"{}\" data-model=\"{}\" data-phase=\"{}\" data-t-ns=\"{}\" data-ns=\"{}\">"
+        "<title>phase {}: {} — {}</title></rect>",
+        x, y + kMarkTop, width, color, escape(model), phase, span.t_ns, span.dur_ns, phase, what,
+        human_duration(static_cast<double>(span.dur_ns)));
+    // Phase 1 starts the bar; phase 2 is usually a sliver at the right, so its label reads
+    // leftwards from its end.
+    const bool from_right = phase == 2 && x + width > kLabelWidth + kBarWidth * 0.6;
+    out += fmt::format(
+        "<text class=\"small\" x=\"{:.2f}\" y=\"{}\" text-anchor=\"{}\" fill=\"{}\">phase {}: "
+        "{}</text>",
+        from_right ? x + width : x, y + kMarkTop - 3, from_right ? "end" : "start", color, phase,
+        human_duration(static_cast<double>(span.dur_ns)));
+}
+
+// Per model one real request of the server's busiest thread, from the per-event timeline:
+// every state it was in from the start of its wait to the end of the call that copied.
+void append_measured_request_figure(std::string &out, const std::vector<const RunRecord *> &runs,
+                                    std::string_view scenario, std::string_view variant) {
+    std::vector<const RunRecord *> measured;
+    for (const RunRecord *run : runs) {
+        if (run->request) {
+            measured.push_back(run);
+        }
+    }
+    append_request_legend(out, measured);
+    const int height = static_cast<int>(runs.size()) * kRequestRowHeight + kAxisHeight + 8;
+    out += fmt::format(
+        "<svg class=\"request-figure\" data-chart=\"request\" data-scenario=\"{}\" "
+        "data-variant=\"{}\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\">\n",
+        escape(scenario), escape(variant), kChartWidth, height, kChartWidth, height);
+    const int bars_bottom = static_cast<int>(runs.size()) * kRequestRowHeight + 4;
+    append_axis(out, 0, bars_bottom, "the request's own duration (at right)");
+    int y = 4;
+    for (const RunRecord *run : runs) {
+        const Row &row = run->row;
+        out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", kLabelWidth - 8,
+                           y + kRequestBarTop + kBarHeight - 3, escape(row.model));
+        if (!run->request) {
+            const std::string why = row.status == RunStatus::Ok
+                                        ? "no complete request in the timeline: see the mean "
+                                          "per message below"
+                                        : not_run_text(row);
+            out += fmt::format("<text class=\"small\" x=\"{}\" y=\"{}\">{}</text>\n",
+                               kLabelWidth + 4, y + kRequestBarTop + kBarHeight - 3, escape(why));
+            y += kRequestRowHeight;
+            continue;
+        }
+        const RequestTimeline &request = *run->request;
+        const std::uint64_t total = request.duration_ns();
+        out += fmt::format(
+            "<g class=\"request-timeline\" data-model=\"{}\" data-pid=\"{}\" data-tid=\"{}\" "
+            "data-duration-ns=\"{}\" data-phase1-ns=\"{}\" data-phase2-ns=\"{}\" "
+            "data-wait-call=\"{}\" data-input-call=\"{}\" data-eagain-calls=\"{}\">",
+            escape(row.model), request.pid, request.tid, total, request.phase1.dur_ns,
+            request.phase2.dur_ns, escape(request.wait_call), escape(request.input_call),
+            request.eagain_calls);
+        const double scale = total > 0 ? static_cast<double>(kBarWidth) / total : 0.0;
+        for (const RequestSegment &segment : request.segments) {
+            out += fmt::format(
+                "<rect class=\"req-seg\" x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" "
+                "fill=\"{}\" data-model=\"{}\" data-state=\"{}\" data-syscall=\"{}\" "
+                "data-t-ns=\"{}\" data-ns=\"{}\"><title>{}: {} at +{}</title></rect>",
+                kLabelWidth + static_cast<double>(segment.t_ns) * scale, y + kRequestBarTop,
+                static_cast<double>(segment.dur_ns) * scale, kBarHeight,
+                state_color(segment.state, segment.syscall), escape(row.model),
+                thread_state_name(segment.state), escape(segment.syscall), segment.t_ns,
+                segment.dur_ns, escape(segment_label(segment)),
+                human_duration(static_cast<double>(segment.dur_ns)),
+                human_duration(static_cast<double>(segment.t_ns)));
+        }
+        if (request.phase1.dur_ns > 0) {
+            append_phase_mark(out, 1, request.phase1, scale, y, row.model);
+        }
+        append_phase_mark(out, 2, request.phase2, scale, y, row.model);
+        std::string calls = request.input_call;
+        if (request.eagain_calls > 0) {
+            calls = fmt::format("{} × {} finding nothing (EAGAIN), then {}", request.eagain_calls,
+                                request.input_call, request.input_call);
+        }
+        if (!request.wait_call.empty()) {
+            calls = request.wait_call + " → " + calls;
+        }
+        out += fmt::format(
+            "<text class=\"small\" x=\"{}\" y=\"{}\">one measured request (thread {}): {}; "
+            "the median of its last {}</text>",
+            kLabelWidth, y + kRequestBarTop + kBarHeight + 12, request.tid, escape(calls),
+            request.candidates);
+        const int right = kLabelWidth + kBarWidth + 16;
+        out += fmt::format(
+            "<text class=\"small\" x=\"{0}\" y=\"{1}\">{2} in all</text>"
+            "<text class=\"small\" x=\"{0}\" y=\"{3}\">phase 1: {4}</text>"
+            "<text class=\"small\" x=\"{0}\" y=\"{5}\">phase 2: {6}</text></g>\n",
+            right, y + kRequestBarTop - 2, human_duration(static_cast<double>(total)),
+            y + kRequestBarTop + 10,
+            request.phase1.dur_ns > 0 ? human_duration(static_cast<double>(request.phase1.dur_ns))
+                                      : std::string("none (never waited)"),
+            y + kRequestBarTop + 22, human_duration(static_cast<double>(request.phase2.dur_ns)));
+        y += kRequestRowHeight;
     }
     out += "</svg>\n";
 }
@@ -368,18 +539,26 @@ void append_scenario(std::string &out, const CompareResult &result, Scenario sce
         "<section class=\"scenario\" id=\"scenario-{0}\" data-scenario=\"{0}\">"
         "<h2>{0}</h2><p class=\"meta\">{1}</p>\n",
         name, escape(scenario_purpose(scenario)));
+    std::vector<const RunRecord *> all_runs;
     std::vector<const Row *> all_rows;
     for (const RunRecord &run : result.runs) {
         if (run.row.scenario == scenario) {
+            all_runs.push_back(&run);
             all_rows.push_back(&run.row);
         }
     }
     append_rows_table(out, all_rows);
     for (const std::string &variant : variants) {
+        std::vector<const RunRecord *> runs;
         std::vector<const Row *> rows;
-        for (const Row *row : all_rows) {
-            if (row->variant == variant) {
-                rows.push_back(row);
+        std::vector<const Row *> unmeasured;
+        for (const RunRecord *run : all_runs) {
+            if (run->row.variant == variant) {
+                runs.push_back(run);
+                rows.push_back(&run->row);
+                if (run->row.status == RunStatus::Ok && !run->request) {
+                    unmeasured.push_back(&run->row);
+                }
             }
         }
         const std::string title = variant.empty() ? name : name + ", " + variant;
@@ -387,10 +566,26 @@ void append_scenario(std::string &out, const CompareResult &result, Scenario sce
         append_budget_chart(out, rows, name, variant);
         out += fmt::format("<h3>One request, phase by phase — {}</h3>\n", escape(title));
         out +=
-            "<p class=\"note\">Mean per message, derived from aggregate counters (all server "
-            "threads' time divided by the messages the load generator received), not one "
-            "traced request. Each bar is scaled to its own total.</p>\n";
-        append_request_figure(out, rows, name, variant);
+            "<p class=\"note\">One real request per model, cut from the per-event timeline of "
+            "the server's busiest thread: from the start of the call it waited in (the "
+            "multiplexer's, the EAGAIN tries of busy polling, or the blocking recv itself) to "
+            "the end of the call that copied the data. The median by duration of that thread's "
+            "last requests. Each bar is scaled to its own duration; a copy too short to see is "
+            "still marked.</p>\n";
+        append_measured_request_figure(out, runs, name, variant);
+        if (!unmeasured.empty()) {
+            std::string models;
+            for (const Row *row : unmeasured) {
+                models += (models.empty() ? "" : ", ") + row->model;
+            }
+            out += fmt::format(
+                "<p class=\"note fallback\">No complete request was found in the timeline of {}: "
+                "instead, the mean per message, derived from aggregate counters (all server "
+                "threads' time divided by the messages the load generator received), not one "
+                "traced request. Each bar is scaled to its own total.</p>\n",
+                escape(models));
+            append_mean_request_figure(out, unmeasured, name, variant);
+        }
     }
     out += "</section>\n";
 }

@@ -1,7 +1,8 @@
 // The self-contained HTML report of a comparison: tables, per model a stacked bar of the
-// time budget and a phase figure of the mean request, and the idle-fanin sweep as line
-// charts. Inline SVG, CSS and JS only; every chart element carries its numbers in data-*
-// attributes and a <title> tooltip.
+// time budget and the timeline of one measured request (phase 1 and phase 2 marked; the mean
+// per message when no request was measured), and the idle-fanin sweep as line charts. Inline SVG,
+// CSS and JS only; every chart element carries its numbers in data-* attributes and a <title>
+// tooltip.
 #pragma once
 
 #include <string>

@@ -1,11 +1,13 @@
 // Everything one `iophase compare` measured: a record per run, in plan order.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "compare/request_timeline.h"
 #include "compare/row.h"
 #include "compare/scenario.h"
 
@@ -17,6 +19,7 @@ struct RunRecord {
     Row row;
     nlohmann::json trace;  // the run's full trace report (report_to_json), null if none
     nlohmann::json load;   // the load generator's result (load::to_json), null if none
+    std::optional<RequestTimeline> request;  // one measured request, if the timeline had one
 };
 
 struct CompareResult {

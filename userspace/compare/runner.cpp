@@ -23,6 +23,11 @@ namespace {
 // The load runs until told to stop; this cap only guards against a stop that never comes.
 constexpr double kLoadSafetyMarginS = 60;
 constexpr auto kPollStep = std::chrono::milliseconds(20);
+// The per-event timeline costs the traced threads kernel time on every transition (it
+// inflated select's kernel ns per call fivefold), so it runs in a short second trace after the
+// measured one, only to cut one representative request out of it; the event cap bounds memory.
+constexpr std::size_t kTimelineMaxEvents = 300'000;
+constexpr auto kTimelineWindow = std::chrono::milliseconds(300);
 
 load::Mode load_mode(Traffic traffic) {
     switch (traffic) {
@@ -148,6 +153,26 @@ bool labels_missing(const Report &report) {
     return false;
 }
 
+// One measured request, from a short trace with the per-event timeline while the load
+// still runs. The children already forked are targets from the start.
+std::optional<RequestTimeline> sample_request(pid_t server_pid) {
+    TraceOptions options;
+    options.pids = {server_pid};
+    for (pid_t child : children_of(server_pid)) {
+        options.pids.push_back(child);
+    }
+    options.follow = true;
+    options.timeline = true;
+    options.timeline_max_events = kTimelineMaxEvents;
+    std::unique_ptr<Tracer> tracer = Tracer::start(options);
+    std::this_thread::sleep_for(kTimelineWindow);
+    const Report report = tracer->stop();
+    const Timeline timeline = tracer->take_timeline();
+    std::vector<pid_t> family = server_pids(report, server_pid);
+    family.insert(family.end(), options.pids.begin(), options.pids.end());
+    return pick_request(timeline, family);
+}
+
 void measure(const RunSpec &spec, const RunnerOptions &options, RunRecord &record) {
     Row &row = record.row;
     DemoProcess server(spec.model);
@@ -171,6 +196,9 @@ void measure(const RunSpec &spec, const RunnerOptions &options, RunRecord &recor
     // Tracing ends while the load still runs, so connection teardown is not in the report.
     Report report = tracer->stop();
     tracer.reset();
+    if (!load.finished()) {
+        record.request = sample_request(server_pid);
+    }
     const load::Result &load_result = load.finish();
     server.stop();
 
