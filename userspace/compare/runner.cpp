@@ -26,8 +26,9 @@ constexpr auto kPollStep = std::chrono::milliseconds(20);
 // The per-event timeline costs the traced threads kernel time on every transition (it
 // inflated select's kernel ns per call fivefold), so it runs in a short second trace after the
 // measured one, only to cut one representative request out of it; the event cap bounds memory.
+// The window includes the load's connection setup.
 constexpr std::size_t kTimelineMaxEvents = 300'000;
-constexpr auto kTimelineWindow = std::chrono::milliseconds(300);
+constexpr auto kTimelineWindow = std::chrono::milliseconds(400);
 
 load::Mode load_mode(Traffic traffic) {
     switch (traffic) {
@@ -153,24 +154,28 @@ bool labels_missing(const Report &report) {
     return false;
 }
 
-// One measured request, from a short trace with the per-event timeline while the load
-// still runs. The children already forked are targets from the start.
-std::optional<RequestTimeline> sample_request(pid_t server_pid) {
-    TraceOptions options;
-    options.pids = {server_pid};
-    for (pid_t child : children_of(server_pid)) {
-        options.pids.push_back(child);
+// One measured request, from a short second trace with the per-event timeline under a fresh
+// load of the same settings: the measured run's numbers (divided by its load's messages) stay
+// as they were. Children forked under this load are followed. No request (nullopt) only costs
+// the figure, so a failure here does not fail the run.
+std::optional<RequestTimeline> sample_request(const RunSpec &spec, const RunnerOptions &options,
+                                              pid_t server_pid, std::uint16_t port) {
+    try {
+        TraceOptions trace_options;
+        trace_options.pids = {server_pid};
+        trace_options.follow = true;
+        trace_options.timeline = true;
+        trace_options.timeline_max_events = kTimelineMaxEvents;
+        std::unique_ptr<Tracer> tracer = Tracer::start(trace_options);
+        LoadThread load(load_options(spec, port), options.load_cpu);
+        std::this_thread::sleep_for(kTimelineWindow);
+        const Report report = tracer->stop();
+        const Timeline timeline = tracer->take_timeline();
+        load.finish();
+        return pick_request(timeline, server_pids(report, server_pid));
+    } catch (const std::exception &) {
+        return std::nullopt;
     }
-    options.follow = true;
-    options.timeline = true;
-    options.timeline_max_events = kTimelineMaxEvents;
-    std::unique_ptr<Tracer> tracer = Tracer::start(options);
-    std::this_thread::sleep_for(kTimelineWindow);
-    const Report report = tracer->stop();
-    const Timeline timeline = tracer->take_timeline();
-    std::vector<pid_t> family = server_pids(report, server_pid);
-    family.insert(family.end(), options.pids.begin(), options.pids.end());
-    return pick_request(timeline, family);
 }
 
 void measure(const RunSpec &spec, const RunnerOptions &options, RunRecord &record) {
@@ -196,10 +201,8 @@ void measure(const RunSpec &spec, const RunnerOptions &options, RunRecord &recor
     // Tracing ends while the load still runs, so connection teardown is not in the report.
     Report report = tracer->stop();
     tracer.reset();
-    if (!load.finished()) {
-        record.request = sample_request(server_pid);
-    }
     const load::Result &load_result = load.finish();
+    record.request = sample_request(spec, options, server_pid, server.port());
     server.stop();
 
     if (labels_missing(report)) {

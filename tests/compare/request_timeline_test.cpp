@@ -1,0 +1,190 @@
+// Picking one measured request out of synthetic per-thread timelines: where phase 1 and
+// phase 2 are for a blocking recv, a multiplexer's wait, and a busy-polling EAGAIN loop.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "compare/request_timeline.h"
+#include "synthetic.h"
+
+namespace iophase::compare {
+namespace {
+
+using S = ThreadState;
+namespace t = testing;
+
+constexpr pid_t kServer = 100;
+
+// A blocking server's request: recv sleeps `asleep_ns`, then copies 400 ns; then a send.
+void blocking_request(t::ThreadScript &thread, std::uint64_t asleep_ns) {
+    thread.call("recvfrom", {{S::Kernel, 200},
+                             {S::Blocked, asleep_ns},
+                             {S::Runq, 300},
+                             {S::Kernel, 100},
+                             {S::Copy, 400},
+                             {S::Kernel, 100}});
+    thread.user(2'000);
+    thread.call("sendto", {{S::Kernel, 300}, {S::Copy, 100}, {S::Kernel, 100}});
+    thread.user(1'000);
+}
+
+TEST(RequestTimeline, BlockingRecvWaitsAndCopiesInOneCall) {
+    t::ThreadScript thread(kServer, kServer);
+    thread.user(500);
+    // The middle duration of three is the one shown.
+    for (std::uint64_t asleep : {9'000u, 1'000u, 5'000u}) {
+        blocking_request(thread, asleep);
+    }
+    Timeline timeline = thread.timeline();
+    // The ring buffer may deliver a thread's events out of order.
+    std::reverse(timeline.events.begin(), timeline.events.end());
+
+    const auto request = pick_request(timeline, std::vector<pid_t>{kServer});
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->tid, kServer);
+    EXPECT_EQ(request->input_call, "recvfrom");
+    EXPECT_EQ(request->wait_call, "");
+    EXPECT_EQ(request->candidates, 3u);
+    EXPECT_EQ(request->duration_ns(), 200u + 5'000 + 300 + 100 + 400 + 100);
+    EXPECT_EQ(request->phase1.t_ns, 0u);
+    EXPECT_EQ(request->phase1.dur_ns, 200u + 5'000 + 300);
+    EXPECT_EQ(request->phase2.t_ns, 200u + 5'000 + 300 + 100);
+    EXPECT_EQ(request->phase2.dur_ns, 400u);
+    ASSERT_EQ(request->segments.size(), 6u);
+    EXPECT_EQ(request->segments[1].state, S::Blocked);
+    EXPECT_EQ(request->segments[1].dur_ns, 5'000u);
+    EXPECT_EQ(request->segments[1].syscall, "recvfrom");
+}
+
+TEST(RequestTimeline, MultiplexerWaitIsPhaseOne) {
+    t::ThreadScript thread(kServer, kServer);
+    thread.user(500);
+    for (int batch = 0; batch < 3; ++batch) {
+        thread.call("epoll_wait",
+                    {{S::Kernel, 100}, {S::Blocked, 4'000}, {S::Runq, 200}, {S::Kernel, 100}});
+        thread.user(300);
+        thread.call("recvfrom", {{S::Kernel, 100}, {S::Copy, 250}, {S::Kernel, 50}});
+        thread.user(200);
+        thread.call("sendto", {{S::Kernel, 100}, {S::Copy, 50}, {S::Kernel, 50}});
+        thread.user(200);
+        // The rest of the batch found its data already there: not the textbook request.
+        thread.call("recvfrom", {{S::Kernel, 80}, {S::Copy, 200}, {S::Kernel, 50}});
+        thread.user(200);
+    }
+    const auto request = pick_request(thread.timeline(), std::vector<pid_t>{kServer});
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->wait_call, "epoll_wait");
+    EXPECT_EQ(request->input_call, "recvfrom");
+    EXPECT_EQ(request->candidates, 3u);
+    EXPECT_EQ(request->phase1.dur_ns, 4'400u);
+    EXPECT_EQ(request->phase2.t_ns, 4'400u + 300 + 100);
+    EXPECT_EQ(request->phase2.dur_ns, 250u);
+    EXPECT_EQ(request->duration_ns(), 4'400u + 300 + 400);
+    ASSERT_EQ(request->segments.size(), 8u);
+    EXPECT_EQ(request->segments[4].state, S::User);
+    EXPECT_EQ(request->segments[4].syscall, "");
+}
+
+TEST(RequestTimeline, BusyPollingEagainCallsArePhaseOne) {
+    t::ThreadScript thread(kServer, kServer);
+    thread.user(500);
+    for (int round = 0; round < 2; ++round) {
+        thread.call("recvfrom", {{S::Kernel, 150}});
+        thread.user(50);
+        thread.call("recvfrom", {{S::Kernel, 150}});
+        thread.user(50);
+        thread.call("recvfrom", {{S::Kernel, 100}, {S::Copy, 200}, {S::Kernel, 50}});
+        thread.user(100);
+        thread.call("sendto", {{S::Kernel, 100}, {S::Copy, 50}, {S::Kernel, 50}});
+        thread.user(100);
+        // The next socket had data at the first try: no phase 1, not the request shown.
+        thread.call("recvfrom", {{S::Kernel, 100}, {S::Copy, 200}, {S::Kernel, 50}});
+        thread.user(100);
+        thread.call("sendto", {{S::Kernel, 100}, {S::Copy, 50}, {S::Kernel, 50}});
+        thread.user(100);
+    }
+    const auto request = pick_request(thread.timeline(), std::vector<pid_t>{kServer});
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->wait_call, "");
+    EXPECT_EQ(request->candidates, 2u);
+    EXPECT_EQ(request->eagain_calls, 2u);
+    EXPECT_EQ(request->phase1.dur_ns, 350u);
+    EXPECT_EQ(request->phase2.t_ns, 500u);
+    EXPECT_EQ(request->phase2.dur_ns, 200u);
+    EXPECT_EQ(request->duration_ns(), 150u + 50 + 150 + 50 + 100 + 200 + 50);
+}
+
+TEST(RequestTimeline, ProcessPerConnectionUsesTheBusiestChild) {
+    t::ThreadScript parent(kServer, kServer);
+    parent.user(100);
+    parent.call("accept4", {{S::Kernel, 100}, {S::Blocked, 50'000}, {S::Kernel, 100}});
+    parent.user(100);
+    t::ThreadScript quiet(201, 201);
+    t::ThreadScript busy(202, 202);
+    t::ThreadScript stranger(300, 300);  // not the server's: never chosen
+    for (t::ThreadScript *thread : {&quiet, &busy, &stranger}) {
+        thread->user(100);
+    }
+    for (int i = 0; i < 2; ++i) {
+        blocking_request(quiet, 1'000);
+    }
+    for (int i = 0; i < 3; ++i) {
+        blocking_request(busy, 2'000);
+    }
+    for (int i = 0; i < 5; ++i) {
+        blocking_request(stranger, 3'000);
+    }
+    Timeline timeline = parent.timeline();
+    for (t::ThreadScript *thread : {&quiet, &busy, &stranger}) {
+        const Timeline more = thread->timeline();
+        timeline.events.insert(timeline.events.end(), more.events.begin(), more.events.end());
+    }
+    Report report;
+    for (pid_t pid : {kServer, 201, 202, 300}) {
+        ProcessReport process;
+        process.pid = pid;
+        process.parent_pid = pid == 201 || pid == 202 ? kServer : 0;
+        report.processes.push_back(process);
+    }
+    const auto request = pick_request(timeline, server_pids(report, kServer));
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->pid, 202);
+    EXPECT_EQ(request->tid, 202);
+    EXPECT_EQ(request->candidates, 3u);
+    EXPECT_EQ(request->phase1.dur_ns, 200u + 2'000 + 300);
+}
+
+TEST(RequestTimeline, NothingCopiedMeansNoRequest) {
+    t::ThreadScript thread(kServer, kServer);
+    thread.user(100);
+    for (int i = 0; i < 3; ++i) {
+        thread.call("recvfrom", {{S::Kernel, 150}});
+        thread.user(50);
+    }
+    EXPECT_FALSE(pick_request(thread.timeline(), std::vector<pid_t>{kServer}));
+    // A call cut off by the end of the timeline is not a complete request either.
+    t::ThreadScript cut(kServer, kServer);
+    cut.user(100);
+    cut.call("recvfrom", {{S::Kernel, 150}, {S::Copy, 100}});
+    Timeline timeline = cut.timeline();
+    timeline.events.pop_back();  // the user event after the call
+    EXPECT_FALSE(pick_request(timeline, std::vector<pid_t>{kServer}));
+}
+
+TEST(RequestTimeline, JsonCarriesTheSegmentsAndPhases) {
+    t::ThreadScript thread(kServer, kServer);
+    thread.user(500);
+    blocking_request(thread, 3'000);
+    const auto request = pick_request(thread.timeline(), std::vector<pid_t>{kServer});
+    ASSERT_TRUE(request);
+    const nlohmann::json json = request_to_json(*request);
+    EXPECT_EQ(json.at("tid"), kServer);
+    EXPECT_EQ(json.at("segments").size(), request->segments.size());
+    EXPECT_EQ(json.at("segments").at(1).at("state"), "blocked");
+    EXPECT_EQ(json.at("segments").at(1).at("syscall"), "recvfrom");
+    EXPECT_EQ(json.at("phase1").at("dur_ns"), 3'500u);
+    EXPECT_EQ(json.at("phase2").at("dur_ns"), 400u);
+}
+
+}  // namespace
+}  // namespace iophase::compare
