@@ -47,10 +47,14 @@ TEST(CompareShape, EveryRunSucceededWithTheExpectedLabel) {
     }
 }
 
+// With idle connections every sweep of a busy poller calls recv on sockets that have nothing:
+// that is the waste the textbook means. With active clients only, a saturated busy poller finds
+// data on most sockets and its EAGAIN rate depends on how busy the machine is, so the echo
+// and idle=0 runs are not asserted here (docs/compare.md).
 TEST(CompareShape, BusyPollingWastesTheMostEagainPerMessage) {
     IOPHASE_LOAD_SHORT_RUN(doc);
-    for (const auto &[scenario, variant] : std::vector<std::pair<std::string, std::string>>{
-             {"echo", ""}, {"idle-fanin", "idle=0"}, {"idle-fanin", "idle=300"}}) {
+    for (const auto &[scenario, variant] :
+         std::vector<std::pair<std::string, std::string>>{{"idle-fanin", "idle=300"}}) {
         const nlohmann::json *busy = find_row(doc, scenario, variant, "nonblocking-poll");
         ASSERT_NE(busy, nullptr);
         const double busy_eagain = number(*busy, "eagain_per_msg");

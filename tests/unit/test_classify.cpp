@@ -201,6 +201,25 @@ TEST(Classify, NonblockingPollThatSleepsBetweenSweeps) {
     EXPECT_EQ(m.label, "nonblocking-poll") << all_evidence(m);
 }
 
+// A saturated busy poller: its sweeps find data on most sockets, so EAGAIN is rare, but its
+// reads never sleep; a blocking server's do (and never return EAGAIN).
+TEST(Classify, SaturatedNonblockingPollWithFewEagain) {
+    const IoModel m =
+        label_of(process(51, "busy",
+                         {thread(51, "busy",
+                                 {with_eagain(call("recvfrom", "socket", 100'000, 0), 5'000),
+                                  with_eagain(call("accept4", "", 5'000, 0), 4'950),
+                                  call("sendto", "socket", 95'000, 0)})}));
+    EXPECT_EQ(m.label, "nonblocking-poll") << all_evidence(m);
+
+    const IoModel blocking =
+        label_of(process(52, "iter",
+                         {thread(52, "iter",
+                                 {call("recvfrom", "socket", 100'000, 2 * kSecond),
+                                  call("sendto", "socket", 100'000, 0)})}));
+    EXPECT_EQ(blocking.label, "blocking") << all_evidence(blocking);
+}
+
 // --- select / poll --------------------------------------------------------------------------
 
 ProcessReport readiness_server(const std::string &mux_call) {

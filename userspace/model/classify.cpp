@@ -3,7 +3,8 @@
 //   2. idle: almost no I/O;
 //   3. the wait families (select, poll, epoll, io_uring, signal) that hold a significant share
 //      of the I/O wait: two or more (or one plus blocking recv) -> mixed; one -> its label;
-//   4. none: EAGAIN-dominated input -> nonblocking-poll; several reading threads ->
+//   4. none: EAGAIN-dominated input, or input that returns EAGAIN and never sleeps ->
+//      nonblocking-poll; several reading threads ->
 //      thread-per-connection; otherwise blocking.
 #include "model/classify.h"
 
@@ -370,7 +371,15 @@ class Classifier {
         const std::uint64_t input = t_.recv.seen() + t_.accept.seen();
         const std::uint64_t eagain = t_.recv.eagain + t_.accept.eagain;
         v_.metric("eagain_share", ratio(eagain, input));
-        if (recv_blocks_ || eagain < kMinFamilyCalls || 2 * eagain < input) {
+        // A saturated busy-polling server finds data on most sockets of a sweep, so EAGAIN
+        // can be rare; what still sets it apart from a blocking server is that its input
+        // calls never sleep (a blocking socket never returns EAGAIN at all).
+        const bool input_never_sleeps =
+            t_.recv.wait_ns + t_.accept.wait_ns < p_.budget.wall_ns / 100;
+        v_.metric("input_wait_share",
+                  ratio(t_.recv.wait_ns + t_.accept.wait_ns, p_.budget.wall_ns));
+        if (recv_blocks_ || eagain < kMinFamilyCalls ||
+            (2 * eagain < input && !input_never_sleeps)) {
             return false;
         }
         std::uint64_t waits = 0;
