@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdarg>
 #include <cstring>
 #include <map>
@@ -289,9 +290,11 @@ class BpfTracer final : public Tracer {
             throw TraceError(
                 fmt::format("cannot open the timeline ring buffer: {}", std::strerror(errno)));
         }
+        // The BPF side submits without wakeups, so drain on a timer rather than wait.
         timeline_poller_ = std::jthread([this](std::stop_token stop) {
             while (!stop.stop_requested()) {
-                ring_buffer__poll(timeline_rb_.get(), 100);
+                ring_buffer__consume(timeline_rb_.get());
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
             }
         });
     }
