@@ -20,17 +20,6 @@ namespace {
 
 constexpr const char *kModel = "nonblocking-poll";
 
-void accept_pending(Acceptor &acceptor, std::vector<Connection> &clients) {
-    while (true) {
-        UniqueFd fd = acceptor.accept_client(/*nonblocking=*/true);
-        if (fd) {
-            clients.emplace_back(std::move(fd));
-        } else if (errno != EMFILE) {
-            return;  // EAGAIN: nobody is waiting
-        }
-    }
-}
-
 // One poll of one client: take what arrived, send what is pending. False: close it.
 bool poll_client(Connection &client) {
     if (!client.output_full() && client.receive() == IoResult::Closed) {

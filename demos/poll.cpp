@@ -20,17 +20,6 @@ namespace {
 
 constexpr const char *kModel = "poll";
 
-void accept_pending(Acceptor &acceptor, std::vector<Connection> &clients) {
-    while (true) {
-        UniqueFd fd = acceptor.accept_client(/*nonblocking=*/true);
-        if (fd) {
-            clients.emplace_back(std::move(fd));
-        } else if (errno != EMFILE) {
-            return;
-        }
-    }
-}
-
 short wanted_events(const Connection &client) {
     return static_cast<short>((client.output_full() ? 0 : POLLIN) |
                               (client.has_output() ? POLLOUT : 0));

@@ -22,7 +22,7 @@ namespace {
 
 constexpr const char *kModel = "select";
 
-void accept_pending(Acceptor &acceptor, std::vector<Connection> &clients) {
+void accept_within_fd_setsize(Acceptor &acceptor, std::vector<Connection> &clients) {
     while (true) {
         UniqueFd fd = acceptor.accept_client(/*nonblocking=*/true);
         if (!fd) {
@@ -75,7 +75,7 @@ int main(int argc, char **argv) {
         }
 
         if (FD_ISSET(listener, &readable)) {
-            accept_pending(acceptor, clients);
+            accept_within_fd_setsize(acceptor, clients);
         }
         std::erase_if(clients, [&](Connection &client) {
             const bool can_read = FD_ISSET(client.fd(), &readable);

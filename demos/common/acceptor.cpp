@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "connection.h"
 #include "lifecycle.h"
 
 namespace iophase::demo {
@@ -66,6 +67,17 @@ bool Acceptor::shed_one() {
     spare_ = open_spare();
     errno = saved;
     return shed;
+}
+
+void accept_pending(Acceptor &acceptor, std::vector<Connection> &clients) {
+    while (true) {
+        UniqueFd fd = acceptor.accept_client(/*nonblocking=*/true);
+        if (fd) {
+            clients.emplace_back(std::move(fd));
+        } else if (errno != EMFILE) {
+            return;  // EAGAIN: nobody is waiting
+        }
+    }
 }
 
 }  // namespace iophase::demo

@@ -4,9 +4,13 @@
 // spinning on a listen socket that stays readable.
 #pragma once
 
+#include <vector>
+
 #include "unique_fd.h"
 
 namespace iophase::demo {
+
+class Connection;
 
 class Acceptor {
   public:
@@ -29,5 +33,9 @@ class Acceptor {
     UniqueFd spare_;
     bool warned_ = false;  // one stderr line per episode of running out of descriptors
 };
+
+// Accepts every pending connection (non-blocking) into `clients`, until accept says EAGAIN
+// or fails otherwise; a connection shed on EMFILE is skipped and accepting goes on.
+void accept_pending(Acceptor &acceptor, std::vector<Connection> &clients);
 
 }  // namespace iophase::demo

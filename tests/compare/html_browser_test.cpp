@@ -18,6 +18,14 @@ std::string browser_or_skip_reason() {
     return t::chromium_path() ? "" : "chromium is not installed (apt-get install -y chromium)";
 }
 
+// The report of `result` as headless Chromium renders it (after its scripts ran).
+std::string rendered_dom(const CompareResult &result) {
+    t::TempDir dir;
+    const std::string page = dir.path() + "/compare.html";
+    t::write_file(page, render_html(result));
+    return t::chromium_dump_dom(page);
+}
+
 TEST(CompareHtmlInBrowser, ScriptDrawsTheSweepWithTheNumbersOfTheData) {
     if (const std::string why = browser_or_skip_reason(); !why.empty()) {
         if (t::in_ci()) {
@@ -26,10 +34,7 @@ TEST(CompareHtmlInBrowser, ScriptDrawsTheSweepWithTheNumbersOfTheData) {
         GTEST_SKIP() << why;
     }
     const CompareResult result = t::synthetic_comparison();
-    t::TempDir dir;
-    const std::string page = dir.path() + "/compare.html";
-    t::write_file(page, render_html(result));
-    const std::string dom = t::chromium_dump_dom(page);
+    const std::string dom = rendered_dom(result);
 
     ASSERT_EQ(t::elements(dom, "body", {{"data-charts-drawn", "yes"}}).size(), 1u)
         << "the report's script did not finish";
@@ -70,10 +75,7 @@ TEST(CompareHtmlInBrowser, MeasuredRequestCarriesTheNumbersOfTheJson) {
         GTEST_SKIP() << why;
     }
     const CompareResult result = t::synthetic_comparison();
-    t::TempDir dir;
-    const std::string page = dir.path() + "/compare.html";
-    t::write_file(page, render_html(result));
-    const std::string dom = t::chromium_dump_dom(page);
+    const std::string dom = rendered_dom(result);
     const nlohmann::json doc = compare_to_json(result, false);
     const auto groups = t::elements(dom, "g", {{"class", "request-timeline"}});
     const auto segments = t::elements(dom, "rect", {{"class", "req-seg"}});
