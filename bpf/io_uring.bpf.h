@@ -12,13 +12,14 @@
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(map_flags, BPF_F_NO_PREALLOC);
-    __uint(max_entries, 65536);
+    __uint(max_entries, 16384);
     __type(key, __u64); /* struct io_kiocb * */
     __type(value, struct iop_uring_req);
 } uring_reqs SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
     __uint(max_entries, 4096);
     __type(key, struct iop_uring_key);
     __type(value, struct iop_uring_stats);

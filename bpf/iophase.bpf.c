@@ -17,6 +17,9 @@
 #include "iophase.h"
 #include "maps.bpf.h"
 
+/* Hash maps are not preallocated (BPF_F_NO_PREALLOC): preallocation costs milliseconds of
+ * every attach, and memory then follows the targets instead of the maps' maximum sizes. */
+
 #define EAGAIN 11
 #define TASK_RUNNING 0
 #define PF_EXITING 0x00000004
@@ -49,6 +52,7 @@ bool held_exec_seen = false;
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
     __uint(max_entries, 8192);
     __type(key, __u32); /* tgid */
     __type(value, __u8);
@@ -61,7 +65,6 @@ struct {
     __type(value, __u32); /* enum iop_slot */
 } syscall_slot SEC(".maps");
 
-/* Large maps are not preallocated: attaching stays fast and memory follows the targets. */
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(map_flags, BPF_F_NO_PREALLOC);
@@ -71,10 +74,12 @@ struct {
 } threads SEC(".maps");
 
 /* Exited threads' last state, kept for their per-thread report rows. Their totals are also
- * folded into procs, so an eviction here loses a row, never time. */
+ * folded into procs, so when this map is full a thread loses its row, never its time.
+ * (A plain hash, not an LRU: an LRU is preallocated, which slows every attach.) */
 struct {
-    __uint(type, BPF_MAP_TYPE_LRU_HASH);
-    __uint(max_entries, 2048);
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __uint(max_entries, 4096);
     __type(key, __u32); /* tid */
     __type(value, struct iop_thread);
 } dead_threads SEC(".maps");
@@ -201,11 +206,6 @@ static __always_inline struct iop_thread *thread_of(struct task_struct *task, __
     return bpf_map_lookup_elem(&threads, &tid);
 }
 
-static __always_inline struct iop_thread *current_thread(__u64 now, __u32 state)
-{
-    return thread_of(bpf_get_current_task_btf(), now, state);
-}
-
 /* Charges the time since the last transition to the bucket of the current state. */
 static __always_inline void charge(struct iop_thread *t, __u64 now)
 {
@@ -284,13 +284,13 @@ static __always_inline __u32 slot_of(long nr)
 
 static __always_inline __u32 fd_kind_of(int fd)
 {
-    struct task_struct *task = bpf_get_current_task_btf();
-    struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-    if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+    /* task -> files -> fdt are trusted BTF pointers: plain loads, no helper calls. */
+    struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+    if (!fdt || fd < 0 || (unsigned int)fd >= fdt->max_fds)
         return IOP_FD_OTHER;
-    struct file **fds = BPF_CORE_READ(fdt, fd);
+    /* Indexing by a variable leaves BTF: from here on, probe reads. */
     struct file *file = NULL;
-    bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+    bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
     if (!file)
         return IOP_FD_OTHER;
     switch (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) {
@@ -352,8 +352,13 @@ static __always_inline bool reads_data(__u32 slot)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
 {
+    struct task_struct *task = bpf_get_current_task_btf();
+    /* Reject other processes before reading the clock: under a VM the clock read costs
+     * more than all the rest of a rejected event (tools/bench_overhead.sh). */
+    if (!may_be_target(task->tgid))
+        return 0;
     __u64 now = bpf_ktime_get_ns();
-    struct iop_thread *t = current_thread(now, IOP_ST_ONCPU);
+    struct iop_thread *t = thread_of(task, now, IOP_ST_ONCPU);
     if (!t)
         return 0;
     charge(t, now);
@@ -369,7 +374,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
     t->call_arg[1] = regs->si;
     t->call_arg[2] = regs->dx;
     t->call_arg[3] = regs->r10;
-    emit(t, (__u32)bpf_get_current_pid_tgid(), now, false);
+    emit(t, task->pid, now, false);
     t->fd_kind = IOP_FD_NONE;
     __u32 slot = t->slot;
     if (reads_data(slot))
@@ -448,8 +453,11 @@ static __always_inline void record_facts(struct iop_thread *t, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
+    struct task_struct *task = bpf_get_current_task_btf();
+    if (!may_be_target(task->tgid))
+        return 0;
     __u64 now = bpf_ktime_get_ns();
-    struct iop_thread *t = current_thread(now, IOP_ST_ONCPU);
+    struct iop_thread *t = thread_of(task, now, IOP_ST_ONCPU);
     if (!t)
         return 0;
     charge(t, now);
@@ -458,11 +466,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
         return 0; /* its entry was not seen (first event of this thread) */
     t->in_call = 0;
     t->copying = 0;
-    __u64 pid_tgid = bpf_get_current_pid_tgid();
-    emit(t, (__u32)pid_tgid, now, false);
+    __u32 tid = task->pid;
+    emit(t, tid, now, false);
 
-    struct iop_sys_key key = {
-        .tgid = t->tgid, .tid = (__u32)pid_tgid, .slot = t->slot, .fd_kind = t->fd_kind};
+    struct iop_sys_key key = {.tgid = t->tgid, .tid = tid, .slot = t->slot, .fd_kind = t->fd_kind};
     struct iop_sys_stats *s = lookup_or_init(&sys_stats, &key, &zero_stats);
     if (!s) {
         count_drop(IOP_DROP_SYS_MAP_FULL);
@@ -502,10 +509,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(on_skb_copy, const struct sk_buff *skb, int len)
 {
-    __u64 pid_tgid = bpf_get_current_pid_tgid();
-    if (!may_be_target(pid_tgid >> 32))
+    struct task_struct *task = bpf_get_current_task_btf();
+    if (!may_be_target(task->tgid))
         return 0;
-    __u32 tid = (__u32)pid_tgid;
+    __u32 tid = task->pid;
     struct iop_thread *t = bpf_map_lookup_elem(&threads, &tid);
     if (!t || !t->in_call || t->copying)
         return 0;
@@ -520,6 +527,8 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
              unsigned int prev_state)
 {
+    if (!may_be_target(prev->tgid) && !may_be_target(next->tgid))
+        return 0;
     __u64 now = bpf_ktime_get_ns();
     struct iop_thread *t = thread_of(prev, now, IOP_ST_ONCPU);
     if (t) {
@@ -540,6 +549,8 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 /* Runs in the waker's context (often softirq): use the task argument, never current. */
 static __always_inline void on_wakeup(struct task_struct *task)
 {
+    if (!may_be_target(task->tgid))
+        return;
     __u64 now = bpf_ktime_get_ns();
     struct iop_thread *t = thread_of(task, now, IOP_ST_BLOCKED);
     /* A wakeup of a task not yet switched out (it had only set its state) changes nothing. */

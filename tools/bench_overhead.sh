@@ -3,16 +3,19 @@
 # generator, traced by iophase, by `strace -f -c` and by `perf trace -s`, each divided by the
 # untraced throughput measured in the same run. Also prints iophase's attach time and peak RSS.
 #
-#   sudo tools/bench_overhead.sh [BUILD_DIR] [SECONDS] [CONNECTIONS]
+#   sudo tools/bench_overhead.sh [BUILD_DIR] [SECONDS] [CONNECTIONS] [ROUNDS]
 #
-# Server on CPU 0, load generator on CPU 1. The machines are small and noisy: compare the
-# ratios within one run, not absolute rates across runs. Untraced runs before and after
-# show the drift.
+# Server on CPU 0, load generator on CPU 1. The machines are small and noisy, and their speed
+# drifts by tens of percent within a minute. So untraced and iophase-traced runs alternate
+# (U I U I ... U), each traced run is divided by the mean of the untraced runs on either side
+# of it, and the median of those ratios is the result. strace and perf run once each, divided
+# by the mean of all untraced runs (their ratios are an order of magnitude lower anyway).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 seconds=${2:-5}
 connections=${3:-50}
+rounds=${4:-3}
 bin="$build/bin"
 iophase="$bin/iophase"
 demo="$bin/iophase-demo-epoll-lt"
@@ -88,29 +91,89 @@ measure() {
     echo "$rate"
 }
 
+# attach_latency: ms from launching `iophase trace` (exec, dynamic linking and option parsing
+# included) until it prints that it is attached, against the idle server; 5 tries.
+attach_latency() {
+    python3 - "$iophase" "$server_pid" <<'EOF'
+import subprocess, sys, time
+for _ in range(5):
+    launched = time.monotonic()
+    tracer = subprocess.Popen([sys.argv[1], "trace", "-p", sys.argv[2], "-d", "0.2"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    line = tracer.stderr.readline()
+    print(round((time.monotonic() - launched) * 1000) if "attached" in line else "nan")
+    tracer.wait()
+EOF
+}
+
 start_server
-untraced1=$(run_load untraced1)
-iophase_rate=$(measure iophase "$iophase" trace -p "$server_pid" --json "$work/report.json")
+mapfile -t attach_ms < <(attach_latency)
+untraced=("$(run_load untraced0)")
+traced=()
+peak_kb=0
+for round in $(seq "$rounds"); do
+    echo "bench: round $round of $rounds" >&2
+    traced+=("$(measure iophase "$iophase" trace -p "$server_pid" --json "$work/report.json")")
+    read -r hwm_kb rss_kb < "$work/iophase.rss_kb"
+    (( hwm_kb > peak_kb )) && peak_kb=$hwm_kb
+    untraced+=("$(run_load "untraced$round")")
+done
+# program_costs: one more traced run, not counted above, with the kernel's BPF run-time
+# statistics on (they cost a clock read per program run themselves): where the overhead goes.
+program_costs() {
+    local previous
+    previous=$(sysctl -n kernel.bpf_stats_enabled)
+    sysctl -qw kernel.bpf_stats_enabled=1
+    "$iophase" trace -p "$server_pid" > /dev/null 2> "$work/costs.err" &
+    tracer_pid=$!
+    for _ in $(seq 100); do
+        grep -q attached "$work/costs.err" 2>/dev/null && break
+        sleep 0.05
+    done
+    run_load costs > /dev/null
+    bpftool prog show -j > "$work/programs.json"
+    kill -INT "$tracer_pid"
+    wait "$tracer_pid" 2>/dev/null || true
+    tracer_pid=""
+    sysctl -qw kernel.bpf_stats_enabled="$previous"
+}
+program_costs
 strace_rate=$(measure strace strace -f -c -p "$server_pid")
 perf_rate=$(measure perf perf trace -s -p "$server_pid")
-untraced2=$(run_load untraced2)
 stop_server
-read -r hwm_kb rss_kb < "$work/iophase.rss_kb"
-attach_ms=$(grep -o 'attached in [0-9]* ms' "$work/iophase.tracer.err" | grep -o '[0-9]*')
 
-python3 - "$untraced1" "$untraced2" "$iophase_rate" "$strace_rate" "$perf_rate" \
-    "$attach_ms" "$hwm_kb" "$rss_kb" "$seconds" "$connections" <<'EOF'
-import sys
-u1, u2, io, st, pf, attach_ms, hwm_kb, rss_kb, secs, conns = (float(x) for x in sys.argv[1:])
-base = (u1 + u2) / 2
+python3 - "$seconds" "$connections" "$strace_rate" "$perf_rate" "$peak_kb" "$rss_kb" \
+    "${untraced[*]}" "${traced[*]}" "${attach_ms[*]}" "$work/programs.json" \
+    "$work/costs.json" <<'EOF'
+import json, statistics, sys
+secs, conns, strace, perf, peak_kb, rss_kb = (float(x) for x in sys.argv[1:7])
+untraced, traced, attach = ([float(x) for x in a.split()] for a in sys.argv[7:10])
+programs = json.load(open(sys.argv[10]))
+messages = json.load(open(sys.argv[11]))["messages"]
+ratios = [t / ((untraced[i] + untraced[i + 1]) / 2) for i, t in enumerate(traced)]
+base = statistics.mean(untraced)
 print(f"epoll-lt demo, {int(conns)} connections x 64 B echo, {secs:g} s per run, "
       f"server on CPU 0, load on CPU 1 (SCHED_FIFO unless PRIORITY=normal)")
-print(f"{'tracer':<22}{'msgs/s':>10}{'ratio':>8}")
-print(f"{'untraced (before)':<22}{u1:>10.0f}{u1 / base:>8.2f}")
-print(f"{'untraced (after)':<22}{u2:>10.0f}{u2 / base:>8.2f}")
-print(f"{'iophase trace':<22}{io:>10.0f}{io / base:>8.2f}")
-print(f"{'strace -f -c':<22}{st:>10.0f}{st / base:>8.2f}")
-print(f"{'perf trace -s':<22}{pf:>10.0f}{pf / base:>8.2f}")
-print(f"iophase attached in {attach_ms:.0f} ms; RSS while tracing {rss_kb / 1024:.1f} MiB, "
-      f"peak {hwm_kb / 1024:.1f} MiB")
+print("untraced msgs/s:      " + "  ".join(f"{u:.0f}" for u in untraced))
+print("iophase msgs/s:       " + "  ".join(f"{t:.0f}" for t in traced))
+print("iophase / neighbours: " + "  ".join(f"{r:.3f}" for r in ratios))
+print(f"{'tracer':<22}{'ratio':>6}")
+print(f"{'iophase trace':<22}{statistics.median(ratios):>6.2f}  (median of {len(ratios)} rounds)")
+print(f"{'strace -f -c':<22}{strace / base:>6.2f}")
+print(f"{'perf trace -s':<22}{perf / base:>6.2f}")
+print(f"iophase attached {statistics.median(attach):.0f} ms after launch (median of "
+      f"{', '.join(f'{a:.0f}' for a in attach)}); RSS while tracing {rss_kb / 1024:.1f} MiB, "
+      f"peak {peak_kb / 1024:.1f} MiB")
+# Every run of a program counts, including the rejected events of other processes (the load
+# generator's syscalls reach the same tracepoints). Rare programs are summed, not listed.
+print(f"{'BPF program':<22}{'runs/msg':>9}{'ns/run':>8}{'ns/msg':>8}   (kernel.bpf_stats_enabled run)")
+total = 0.0
+for p in programs:
+    if p.get("name", "").startswith("on_") and p.get("run_cnt", 0) > 0:
+        per_msg = p["run_time_ns"] / messages
+        total += per_msg
+        if p["run_cnt"] / messages >= 0.01:
+            print(f"{p['name']:<22}{p['run_cnt'] / messages:>9.2f}"
+                  f"{p['run_time_ns'] / p['run_cnt']:>8.0f}{per_msg:>8.0f}")
+print(f"{'all programs':<22}{'':>17}{total:>8.0f}")
 EOF

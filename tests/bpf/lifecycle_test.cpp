@@ -3,12 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
-#include <sys/syscall.h>
 
 #include <chrono>
-#include <sstream>
 #include <string>
-#include <thread>
 
 #include "support/report_query.h"
 #include "support/subprocess.h"
@@ -17,34 +14,9 @@
 namespace bpftest {
 namespace {
 
-using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 class LifecycleTest : public BpfTest {};
-
-// True once `pid` sits in sigwait() (rt_sigtimedwait), waiting for its go signal; polled up to
-// 5 s. (SigBlk cannot tell: the kernel unblocks the awaited signals during the wait.)
-bool waits_for_signal(pid_t pid) {
-    for (int attempt = 0; attempt < 500; ++attempt) {
-        std::istringstream syscall(read_text("/proc/" + std::to_string(pid) + "/syscall"));
-        long number = -1;
-        if (syscall >> number && number == SYS_rt_sigtimedwait) {
-            return true;
-        }
-        std::this_thread::sleep_for(milliseconds(10));
-    }
-    return false;
-}
-
-// Waits (up to 10 s) until iophase says on stderr that it has attached.
-void wait_until_attached(const TempDir &dir) {
-    for (int attempt = 0; attempt < 1000; ++attempt) {
-        if (read_text(dir.file("trace.stderr")).find("attached") != std::string::npos) {
-            return;
-        }
-        std::this_thread::sleep_for(milliseconds(10));
-    }
-}
 
 TEST_F(LifecycleTest, ProcessExitingMidTraceKeepsItsData) {
     // Both start their clocks on SIGUSR1, sent once iophase has attached; then the short-lived

@@ -1,7 +1,9 @@
 #include "tracer/procfs.h"
 
 #include <dirent.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 
 #include <cstdlib>
@@ -95,6 +97,22 @@ std::vector<pid_t> pids_with_comm(const std::string &comm) {
     return found;
 }
 
+long syscall_in_progress(const std::string &proc_syscall) {
+    // "running", or "-1 SP PC" outside a syscall, or "NR ARG0..ARG5 SP PC" inside one. A
+    // kernel thread has no user stack: it reads "0 0x0 ... 0x0", which is no read(2).
+    std::istringstream text(proc_syscall);
+    long nr = -1;
+    if (!(text >> nr) || nr < 0) {
+        return -1;
+    }
+    std::vector<std::string> fields;
+    for (std::string field; text >> field;) {
+        fields.push_back(field);
+    }
+    const bool kernel_thread = fields.size() >= 2 && fields[fields.size() - 2] == "0x0";
+    return kernel_thread ? -1 : nr;
+}
+
 std::optional<ThreadState> read_thread_state(pid_t pid, pid_t tid) {
     const std::string base = fmt::format("/proc/{}/task/{}/", pid, tid);
     const std::string stat = read_file(base + "stat");
@@ -103,11 +121,7 @@ std::optional<ThreadState> read_thread_state(pid_t pid, pid_t tid) {
     }
     ThreadState state;
     state.state = state_from_stat(stat);
-    // "running", or "-1 ..." outside a syscall, or "NR arg0 ..." inside one.
-    const std::string syscall = read_file(base + "syscall");
-    if (!syscall.empty() && syscall[0] >= '0' && syscall[0] <= '9') {
-        state.syscall_nr = std::strtol(syscall.c_str(), nullptr, 10);
-    }
+    state.syscall_nr = syscall_in_progress(read_file(base + "syscall"));
     return state;
 }
 
@@ -131,10 +145,14 @@ std::vector<EpollInstance> epoll_instances(pid_t pid) {
 }
 
 std::vector<pid_t> cgroup_procs(const std::string &dir) {
+    // A cgroup v1 directory has a cgroup.procs too, but the BPF side matches v2 ids only.
+    struct statfs fs {};
+    if (::statfs(dir.c_str(), &fs) != 0 || fs.f_type != CGROUP2_SUPER_MAGIC) {
+        throw std::runtime_error(fmt::format("{} is not a cgroup v2 directory", dir));
+    }
     std::ifstream in(dir + "/cgroup.procs");
     if (!in) {
-        throw std::runtime_error(
-            fmt::format("cannot read {}/cgroup.procs: not a cgroup v2 directory?", dir));
+        throw std::runtime_error(fmt::format("cannot read {}/cgroup.procs", dir));
     }
     std::vector<pid_t> pids;
     for (pid_t pid; in >> pid;) {

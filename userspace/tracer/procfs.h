@@ -23,6 +23,9 @@ struct ThreadState {
     long syscall_nr = -1;  // the syscall it is inside (from .../syscall), or -1
 };
 std::optional<ThreadState> read_thread_state(pid_t pid, pid_t tid);
+// The syscall number in the text of /proc/PID/task/TID/syscall, or -1 (none, or a kernel
+// thread).
+long syscall_in_progress(const std::string &proc_syscall);
 
 // The epoll instances of a process and how many fds each has registered (the "tfd:" lines
 // of /proc/PID/fdinfo/EPFD), so epoll's fds_asked is known for a server traced mid-life.

@@ -1,5 +1,6 @@
 #include "support/tracer_run.h"
 
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace bpftest {
 
@@ -62,6 +64,27 @@ TraceResult TraceRun::finish(std::chrono::milliseconds timeout) {
         result.json_error = std::string("report is not valid JSON: ") + error.what();
     }
     return result;
+}
+
+void wait_until_attached(const TempDir &dir) {
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        if (read_text(dir.file("trace.stderr")).find("attached") != std::string::npos) {
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+bool waits_for_signal(pid_t pid) {
+    for (int attempt = 0; attempt < 500; ++attempt) {
+        std::istringstream syscall(read_text("/proc/" + std::to_string(pid) + "/syscall"));
+        long number = -1;
+        if (syscall >> number && number == SYS_rt_sigtimedwait) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
 }
 
 TraceResult run_trace(const TempDir &dir, const std::vector<std::string> &trace_args,

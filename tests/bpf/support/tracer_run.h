@@ -40,6 +40,13 @@ class TraceRun {
     std::unique_ptr<Subprocess> process_;
 };
 
+// Waits (up to 10 s) until a TraceRun in `dir` says on stderr that it has attached.
+void wait_until_attached(const TempDir &dir);
+
+// True once `pid` sits in sigwait() (rt_sigtimedwait), waiting for its go signal; polled up
+// to 5 s. (SigBlk cannot tell: the kernel unblocks the awaited signals during the wait.)
+bool waits_for_signal(pid_t pid);
+
 // The same, run to completion.
 TraceResult run_trace(const TempDir &dir, const std::vector<std::string> &trace_args,
                       const std::vector<std::string> &command = {});
