@@ -7,9 +7,12 @@
 #
 # Server on CPU 0, load generator on CPU 1. The machines are small and noisy, and their speed
 # drifts by tens of percent within a minute. So untraced and iophase-traced runs alternate
-# (U I U I ... U), each traced run is divided by the mean of the untraced runs on either side
-# of it, and the median of those ratios is the result. strace and perf run once each, divided
-# by the mean of all untraced runs (their ratios are an order of magnitude lower anyway).
+# (U I C K U I C K ... U), each traced run is divided by the mean of the untraced runs on
+# either side of its round, and the median of those ratios is the result. C and K are the
+# floor for comparison, tools/bench/syscall_counter on the same tracepoints: C only counts
+# the server's syscalls, K also reads the clock at each entry and exit (as any per-call
+# timing must). strace and perf run once each, divided by the mean of all untraced runs
+# (their ratios are an order of magnitude lower anyway).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -38,6 +41,13 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+
+# The comparison counter, built here against the build's vmlinux.h.
+counter="$work/syscall_counter"
+clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I"$build/bpf" \
+    -c tools/bench/syscall_counter.bpf.c -o "$work/syscall_counter.bpf.o"
+bpftool gen skeleton "$work/syscall_counter.bpf.o" > "$work/syscall_counter.skel.h"
+g++ -std=c++20 -O2 -Wall -Werror -I"$work" tools/bench/syscall_counter.cpp -lbpf -o "$counter"
 
 start_server() {
     $rt taskset -c 0 "$demo" > "$work/server.out" &
@@ -73,7 +83,7 @@ measure() {
     "$@" > "$work/$name.tracer.out" 2> "$work/$name.tracer.err" &
     tracer_pid=$!
     case $name in
-        iophase) for _ in $(seq 100); do
+        iophase | counter*) for _ in $(seq 100); do
                      grep -q attached "$work/$name.tracer.err" 2>/dev/null && break
                      sleep 0.05
                  done ;;
@@ -110,12 +120,16 @@ start_server
 mapfile -t attach_ms < <(attach_latency)
 untraced=("$(run_load untraced0)")
 traced=()
+counted=()
+clocked=()
 peak_kb=0
 for round in $(seq "$rounds"); do
     echo "bench: round $round of $rounds" >&2
     traced+=("$(measure iophase "$iophase" trace -p "$server_pid" --json "$work/report.json")")
     read -r hwm_kb rss_kb < "$work/iophase.rss_kb"
     (( hwm_kb > peak_kb )) && peak_kb=$hwm_kb
+    counted+=("$(measure counter "$counter" "$server_pid")")
+    clocked+=("$(measure counter-clock "$counter" "$server_pid" --clock)")
     untraced+=("$(run_load "untraced$round")")
 done
 # program_costs: one more traced run, not counted above, with the kernel's BPF run-time
@@ -143,24 +157,26 @@ perf_rate=$(measure perf perf trace -s -p "$server_pid")
 stop_server
 
 python3 - "$seconds" "$connections" "$strace_rate" "$perf_rate" "$peak_kb" "$rss_kb" \
-    "${untraced[*]}" "${traced[*]}" "${attach_ms[*]}" "$work/programs.json" \
-    "$work/costs.json" <<'EOF'
+    "${untraced[*]}" "${traced[*]}" "${counted[*]}" "${clocked[*]}" "${attach_ms[*]}" \
+    "$work/programs.json" "$work/costs.json" <<'EOF'
 import json, statistics, sys
 secs, conns, strace, perf, peak_kb, rss_kb = (float(x) for x in sys.argv[1:7])
-untraced, traced, attach = ([float(x) for x in a.split()] for a in sys.argv[7:10])
-programs = json.load(open(sys.argv[10]))
-messages = json.load(open(sys.argv[11]))["messages"]
-ratios = [t / ((untraced[i] + untraced[i + 1]) / 2) for i, t in enumerate(traced)]
+untraced, traced, counted, clocked, attach = ([float(x) for x in a.split()]
+                                              for a in sys.argv[7:12])
+programs = json.load(open(sys.argv[12]))
+messages = json.load(open(sys.argv[13]))["messages"]
 base = statistics.mean(untraced)
 print(f"epoll-lt demo, {int(conns)} connections x 64 B echo, {secs:g} s per run, "
       f"server on CPU 0, load on CPU 1 (SCHED_FIFO unless PRIORITY=normal)")
-print("untraced msgs/s:      " + "  ".join(f"{u:.0f}" for u in untraced))
-print("iophase msgs/s:       " + "  ".join(f"{t:.0f}" for t in traced))
-print("iophase / neighbours: " + "  ".join(f"{r:.3f}" for r in ratios))
-print(f"{'tracer':<22}{'ratio':>6}")
-print(f"{'iophase trace':<22}{statistics.median(ratios):>6.2f}  (median of {len(ratios)} rounds)")
-print(f"{'strace -f -c':<22}{strace / base:>6.2f}")
-print(f"{'perf trace -s':<22}{perf / base:>6.2f}")
+print("untraced msgs/s: " + "  ".join(f"{u:.0f}" for u in untraced))
+print(f"{'tracer':<34}{'ratio':>6}   per round (traced / untraced around it)")
+for name, rates in (("iophase trace", traced), ("counter (floor)", counted),
+                    ("counter + clock read per call", clocked)):
+    ratios = [r / ((untraced[i] + untraced[i + 1]) / 2) for i, r in enumerate(rates)]
+    print(f"{name:<34}{statistics.median(ratios):>6.2f}   "
+          + "  ".join(f"{r:.3f}" for r in ratios))
+print(f"{'strace -f -c':<34}{strace / base:>6.2f}")
+print(f"{'perf trace -s':<34}{perf / base:>6.2f}")
 print(f"iophase attached {statistics.median(attach):.0f} ms after launch (median of "
       f"{', '.join(f'{a:.0f}' for a in attach)}); RSS while tracing {rss_kb / 1024:.1f} MiB, "
       f"peak {peak_kb / 1024:.1f} MiB")
