@@ -8,7 +8,8 @@
 # Server on CPU 0, load generator on CPU 1. The machines are small and noisy, and their speed
 # drifts by tens of percent within a minute. So untraced and iophase-traced runs alternate
 # (U I C K U I C K ... U), each traced run is divided by the mean of the untraced runs on
-# either side of its round, and the median of those ratios is the result. C and K are the
+# either side of its round, and the median of those ratios over the steady rounds (the two
+# untraced runs within 10% of each other) is the result. C and K are the
 # floor for comparison, tools/bench/syscall_counter on the same tracepoints: C only counts
 # the server's syscalls, K also reads the clock at each entry and exit (as any per-call
 # timing must). strace and perf run once each, divided by the mean of all untraced runs
@@ -169,12 +170,21 @@ base = statistics.mean(untraced)
 print(f"epoll-lt demo, {int(conns)} connections x 64 B echo, {secs:g} s per run, "
       f"server on CPU 0, load on CPU 1 (SCHED_FIFO unless PRIORITY=normal)")
 print("untraced msgs/s: " + "  ".join(f"{u:.0f}" for u in untraced))
-print(f"{'tracer':<34}{'ratio':>6}   per round (traced / untraced around it)")
+# A round whose untraced runs before and after differ by more than 10% caught the machine
+# changing speed: its ratios say more about the host than about the tracer.
+steady = [i for i in range(len(traced))
+          if abs(untraced[i] - untraced[i + 1]) <= 0.1 * max(untraced[i], untraced[i + 1])]
+if not steady:
+    print("no steady round (the untraced rate moved by more than 10% in every one): "
+          "the medians below use them all")
+    steady = list(range(len(traced)))
+print(f"{'tracer':<34}{'ratio':>6}   per round (traced / untraced around it; "
+      f"median of the {len(steady)} of {len(traced)} steady rounds, * = not steady)")
 for name, rates in (("iophase trace", traced), ("counter (floor)", counted),
                     ("counter + clock read per call", clocked)):
     ratios = [r / ((untraced[i] + untraced[i + 1]) / 2) for i, r in enumerate(rates)]
-    print(f"{name:<34}{statistics.median(ratios):>6.2f}   "
-          + "  ".join(f"{r:.3f}" for r in ratios))
+    print(f"{name:<34}{statistics.median(ratios[i] for i in steady):>6.2f}   "
+          + "  ".join(f"{r:.3f}{'' if i in steady else '*'}" for i, r in enumerate(ratios)))
 print(f"{'strace -f -c':<34}{strace / base:>6.2f}")
 print(f"{'perf trace -s':<34}{perf / base:>6.2f}")
 print(f"iophase attached {statistics.median(attach):.0f} ms after launch (median of "
