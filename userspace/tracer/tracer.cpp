@@ -20,6 +20,7 @@
 #include "common/utc_time.h"
 #include "model/classify.h"
 #include "tracer/collector.h"
+#include "tracer/optional_programs.h"
 #include "tracer/preflight.h"
 #include "tracer/procfs.h"
 #include "tracer/syscall_table.h"
@@ -85,37 +86,6 @@ std::string last_libbpf_line() {
     }
     const auto nl = log.rfind('\n');
     return nl == std::string::npos ? log : log.substr(nl + 1);
-}
-
-// Programs whose tracepoint this kernel may lack, and what each measures. If loading fails
-// because one of them has no kernel BTF type, it is turned off and the load retried, so the
-// rest still works and the report names what is missing; the common case pays nothing.
-struct OptionalProgram {
-    const char *program;
-    const char *measures;
-};
-constexpr OptionalProgram kOptionalPrograms[] = {
-    {"on_skb_copy", "copy phase of socket input (copy_ns, kernel_copy_ns)"},
-    {"on_uring_submit", "io_uring operation lifetimes"},
-    {"on_uring_complete", "io_uring operation lifetimes"},
-    {"on_uring_poll_arm", "io_uring readiness wait"},
-    {"on_uring_task_add", "io_uring readiness wait"},
-    {"on_uring_async", "io_uring io-wq hand-offs"},
-    {"on_signal_generate", "signal-driven I/O signals"},
-    {"on_signal_deliver", "signal-driven I/O signals taken by handlers"},
-};
-
-// The optional program a failed load complains about ("prog 'NAME': failed to find kernel
-// BTF type ID ..."), or nullptr.
-const OptionalProgram *missing_optional_program(const std::string &log) {
-    for (const auto &optional : kOptionalPrograms) {
-        const std::string needle =
-            fmt::format("prog '{}': failed to find kernel BTF type ID", optional.program);
-        if (log.find(needle) != std::string::npos) {
-            return &optional;
-        }
-    }
-    return nullptr;
 }
 
 std::string kernel_release() {
