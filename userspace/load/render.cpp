@@ -3,24 +3,11 @@
 #include <string>
 
 #include "load/load.h"
+#include "model/format_numbers.h"
 
 namespace iophase::load {
 
 namespace {
-
-std::string format_duration(std::uint64_t ns) {
-    const auto value = static_cast<double>(ns);
-    if (ns < 1'000) {
-        return fmt::format("{} ns", ns);
-    }
-    if (ns < 1'000'000) {
-        return fmt::format("{:.1f} us", value / 1e3);
-    }
-    if (ns < 1'000'000'000) {
-        return fmt::format("{:.2f} ms", value / 1e6);
-    }
-    return fmt::format("{:.2f} s", value / 1e9);
-}
 
 std::string format_bytes(std::uint64_t bytes) {
     const auto value = static_cast<double>(bytes);
@@ -110,10 +97,11 @@ std::string render_text(const Result &result) {
                         format_bytes(result.bytes_sent), format_bytes(result.bytes_received));
     if (h.count() > 0) {
         text += fmt::format("  latency      p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  (mean {})\n",
-                            format_duration(h.percentile(50)), format_duration(h.percentile(90)),
-                            format_duration(h.percentile(99)), format_duration(h.percentile(99.9)),
-                            format_duration(h.max()),
-                            format_duration(static_cast<std::uint64_t>(h.mean())));
+                            human_duration(static_cast<double>(h.percentile(50))),
+                            human_duration(static_cast<double>(h.percentile(90))),
+                            human_duration(static_cast<double>(h.percentile(99))),
+                            human_duration(static_cast<double>(h.percentile(99.9))),
+                            human_duration(static_cast<double>(h.max())), human_duration(h.mean()));
     } else {
         text += "  latency      no replies\n";
     }
