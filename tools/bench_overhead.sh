@@ -77,14 +77,15 @@ run_load() {
 }
 
 # measure NAME TRACER_COMMAND...: starts the tracer on the server, waits until it is
-# attached, runs the load, stops the tracer. Prints msgs/s.
+# attached, runs the load, notes what the tracer looks like at its end (iophase: its RSS;
+# costs: every BPF program's run statistics), stops the tracer. Prints msgs/s.
 measure() {
     local name=$1
     shift
     "$@" > "$work/$name.tracer.out" 2> "$work/$name.tracer.err" &
     tracer_pid=$!
     case $name in
-        iophase | counter*) for _ in $(seq 100); do
+        iophase | costs | counter*) for _ in $(seq 100); do
                      grep -q attached "$work/$name.tracer.err" 2>/dev/null && break
                      sleep 0.05
                  done ;;
@@ -92,10 +93,11 @@ measure() {
     esac
     local rate
     rate=$(run_load "$name")
-    if [[ $name == iophase ]]; then
-        awk '/VmHWM/ {hwm = $2} /VmRSS/ {rss = $2} END {print hwm, rss}' \
-            "/proc/$tracer_pid/status" > "$work/iophase.rss_kb"
-    fi
+    case $name in
+        iophase) awk '/VmHWM/ {hwm = $2} /VmRSS/ {rss = $2} END {print hwm, rss}' \
+                     "/proc/$tracer_pid/status" > "$work/iophase.rss_kb" ;;
+        costs) bpftool prog show -j > "$work/programs.json" ;;
+    esac
     kill -INT "$tracer_pid"
     wait "$tracer_pid" 2>/dev/null || true
     tracer_pid=""
@@ -133,26 +135,12 @@ for round in $(seq "$rounds"); do
     clocked+=("$(measure counter-clock "$counter" "$server_pid" --clock)")
     untraced+=("$(run_load "untraced$round")")
 done
-# program_costs: one more traced run, not counted above, with the kernel's BPF run-time
-# statistics on (they cost a clock read per program run themselves): where the overhead goes.
-program_costs() {
-    local previous
-    previous=$(sysctl -n kernel.bpf_stats_enabled)
-    sysctl -qw kernel.bpf_stats_enabled=1
-    "$iophase" trace -p "$server_pid" > /dev/null 2> "$work/costs.err" &
-    tracer_pid=$!
-    for _ in $(seq 100); do
-        grep -q attached "$work/costs.err" 2>/dev/null && break
-        sleep 0.05
-    done
-    run_load costs > /dev/null
-    bpftool prog show -j > "$work/programs.json"
-    kill -INT "$tracer_pid"
-    wait "$tracer_pid" 2>/dev/null || true
-    tracer_pid=""
-    sysctl -qw kernel.bpf_stats_enabled="$previous"
-}
-program_costs
+# One more traced run, not counted above, with the kernel's BPF run-time statistics on (they
+# cost a clock read per program run themselves): where the overhead goes.
+previous_stats=$(sysctl -n kernel.bpf_stats_enabled)
+sysctl -qw kernel.bpf_stats_enabled=1
+measure costs "$iophase" trace -p "$server_pid" > /dev/null
+sysctl -qw kernel.bpf_stats_enabled="$previous_stats"
 strace_rate=$(measure strace strace -f -c -p "$server_pid")
 perf_rate=$(measure perf perf trace -s -p "$server_pid")
 stop_server
