@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
     build-essential cmake pkg-config git
     clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
-    libcli11-dev nlohmann-json3-dev libfmt-dev liburing-dev
+    libcli11-dev nlohmann-json3-dev libfmt-dev liburing-dev libseccomp-dev
     libgtest-dev googletest
     strace linux-perf python3 python3-jsonschema
     chromium

@@ -1,5 +1,7 @@
 #include "synthetic.h"
 
+#include "tracer/syscall_table.h"
+
 #include <nlohmann/json.hpp>
 
 namespace iophase::compare::testing {
@@ -65,6 +67,7 @@ Report synthetic_report(const std::string &label, const std::string &multiplexer
 
     SyscallStats mux;
     mux.name = multiplexer;
+    mux.kind = syscall_kind(mux.name, "");
     mux.multiplexer = true;
     mux.count = 1000;
     mux.fds_asked = fds_asked;
@@ -74,11 +77,13 @@ Report synthetic_report(const std::string &label, const std::string &multiplexer
     SyscallStats recv;
     recv.name = "recvfrom";
     recv.fd_kind = "socket";
+    recv.kind = syscall_kind(recv.name, recv.fd_kind);
     recv.count = 2000;
     recv.eagain = 400;
     recv.copy_ns = 50'000'000;
     SyscallStats accept;
     accept.name = "accept4";
+    accept.kind = syscall_kind(accept.name, "socket");
     accept.count = 12;
     accept.errors = 2;
     process.syscalls = {mux, recv, accept};

@@ -1,7 +1,7 @@
 # The JSON report validates against docs/report.schema.json (python3-jsonschema, installed by
 # tools/setup.sh), and the schema rejects broken reports. Included from tests/unit/CMakeLists.txt.
 add_executable(write_sample_report ${CMAKE_CURRENT_SOURCE_DIR}/sample/write_sample_report.cpp)
-target_link_libraries(write_sample_report PRIVATE iophase_model)
+target_link_libraries(write_sample_report PRIVATE iophase_tracer)
 target_include_directories(write_sample_report PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 
 set(IOPHASE_SAMPLE_REPORT ${CMAKE_CURRENT_BINARY_DIR}/sample_report.json)

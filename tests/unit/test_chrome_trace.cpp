@@ -42,7 +42,10 @@ TEST(ChromeTrace, OneRecvShowsWaitThenCopyInsideTheSyscallSpan) {
     ProcessReport p;
     p.pid = 42;
     p.comm = "server";
-    p.threads.push_back(ThreadReport{43, "worker", false, {}, {}});
+    ThreadReport worker;
+    worker.tid = 43;
+    worker.comm = "worker";
+    p.threads.push_back(worker);
     report.processes.push_back(p);
 
     const nlohmann::json trace = timeline_to_chrome_trace(timeline, report);

@@ -310,6 +310,8 @@ std::string state_color(ThreadState state, const std::string &syscall) {
             return "#4e79a7";
         case ThreadState::Copy:
             return "#f28e2b";
+        case ThreadState::Irq:
+            return "#b07aa1";
         case ThreadState::Runq:
             return "#edc948";
         case ThreadState::Blocked:
@@ -327,6 +329,8 @@ std::string segment_label(const RequestSegment &segment) {
             return "user CPU";
         case ThreadState::Copy:
             return "copying in " + segment.syscall;
+        case ThreadState::Irq:
+            return "interrupt work" + (segment.syscall.empty() ? "" : " in " + segment.syscall);
         case ThreadState::Runq:
             return "run queue" + (segment.syscall.empty() ? "" : " in " + segment.syscall);
         case ThreadState::Blocked:

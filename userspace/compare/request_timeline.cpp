@@ -208,7 +208,7 @@ std::optional<RequestTimeline> pick_request(const Timeline &timeline,
     const std::set<pid_t> family(pids.begin(), pids.end());
     std::map<pid_t, ThreadEvents> by_thread;
     for (const TimelineEvent &e : timeline.events) {
-        if (family.count(e.pid) > 0) {
+        if (family.count(e.pid) > 0 && !e.data_ready) {  // a mark, not a transition
             by_thread[e.tid].push_back(&e);
         }
     }

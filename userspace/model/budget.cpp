@@ -7,12 +7,9 @@
 namespace iophase {
 
 Budget &Budget::operator+=(const Budget &other) {
-    wall_ns += other.wall_ns;
-    user_ns += other.user_ns;
-    kernel_copy_ns += other.kernel_copy_ns;
-    kernel_other_ns += other.kernel_other_ns;
-    blocked_ns += other.blocked_ns;
-    runq_ns += other.runq_ns;
+#define IOPHASE_ADD(field) field += other.field;
+    IOPHASE_BUDGET_BUCKETS(IOPHASE_ADD)
+#undef IOPHASE_ADD
     for (const auto &[reason, ns] : other.blocked_by) {
         blocked_by[reason] += ns;
     }
@@ -20,31 +17,24 @@ Budget &Budget::operator+=(const Budget &other) {
 }
 
 SyscallStats &SyscallStats::operator+=(const SyscallStats &other) {
-    // Adding stats of another syscall is allowed (that is how "other" is built); the name and
-    // fd kind of the left side stay, unless it has none yet.
+    // Adding stats of another syscall is allowed (a thread's rows into its process's); the
+    // identity of the left side stays, unless it has none yet.
     if (name.empty()) {
         name = other.name;
+        nr = other.nr;
+        kind = other.kind;
     }
     if (fd_kind.empty()) {
         fd_kind = other.fd_kind;
     }
-    count += other.count;
-    in_flight += other.in_flight;
-    errors += other.errors;
-    eagain += other.eagain;
-    total_ns += other.total_ns;
-    wait_ns += other.wait_ns;
-    runq_ns += other.runq_ns;
-    copy_ns += other.copy_ns;
-    kernel_ns += other.kernel_ns;
-    bytes += other.bytes;
+#define IOPHASE_ADD(field) field += other.field;
+    IOPHASE_SYSCALL_COUNTERS(IOPHASE_ADD)
+    IOPHASE_MULTIPLEXER_COUNTERS(IOPHASE_ADD)
+#undef IOPHASE_ADD
     for (std::size_t slot = 0; slot < kHistSlots; ++slot) {
         hist_log2_ns[slot] += other.hist_log2_ns[slot];
     }
     multiplexer = multiplexer || other.multiplexer;
-    fds_asked += other.fds_asked;
-    fds_ready += other.fds_ready;
-    timeouts += other.timeouts;
     return *this;
 }
 

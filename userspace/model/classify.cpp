@@ -43,7 +43,7 @@ bool sets_up_signal_io(const ProcessFacts &facts) {
 IoTally tally_process(const ProcessReport &p) {
     const bool signal_fd_reads =
         sets_up_signal_io(p.facts) || p.facts.signals_received >= kMinFamilyCalls;
-    return tally_io(p.syscalls, p.budget, signal_fd_reads);
+    return tally_io(p.syscalls, signal_fd_reads);
 }
 
 std::uint64_t wait_family_calls(const IoTally &t) {
@@ -404,7 +404,7 @@ class Classifier {
         std::set<pid_t> blocked_readers;
         std::set<pid_t> acceptors;
         for (const ThreadReport &thread : p_.threads) {
-            const IoTally tt = tally_io(thread.syscalls, thread.budget, false);
+            const IoTally tt = tally_io(thread.syscalls, false);
             if (tt.recv.seen() > 0 || tt.recv.wait_ns > 0) {
                 readers.insert(thread.tid);
                 if (tt.recv.wait_ns > 0) {

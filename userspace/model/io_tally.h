@@ -57,7 +57,6 @@ struct IoTally {
 
 // `signal_fd_reads`: count reads on fds of kind "other" as signal waits (signalfd), which is
 // only done for processes that set up signal-driven I/O.
-IoTally tally_io(const std::vector<SyscallStats> &syscalls, const Budget &budget,
-                 bool signal_fd_reads);
+IoTally tally_io(const std::vector<SyscallStats> &syscalls, bool signal_fd_reads);
 
 }  // namespace iophase

@@ -10,50 +10,84 @@
 #include <string>
 #include <vector>
 
+#include "model/syscall_kind.h"
+
 namespace iophase {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 inline constexpr std::size_t kHistSlots = 40;  // log2 buckets: slot i holds [2^i, 2^(i+1)) ns
 
 // Where a thread's (or process's) wall-clock time went. The invariant:
-//   wall_ns == user_ns + kernel_copy_ns + kernel_other_ns + blocked_ns + runq_ns
+//   wall_ns == user_ns + kernel_copy_ns + kernel_other_ns + irq_net_rx_ns + irq_other_ns
+//              + blocked_ns + runq_ns
 // and blocked_ns == sum(blocked_by).
 struct Budget {
     std::uint64_t wall_ns = 0;
     std::uint64_t user_ns = 0;
     std::uint64_t kernel_copy_ns = 0;
     std::uint64_t kernel_other_ns = 0;
+    std::uint64_t irq_net_rx_ns = 0;  // NET_RX softirq work run on top of the thread
+    std::uint64_t irq_other_ns = 0;   // other softirqs and device interrupts on top of it
     std::uint64_t blocked_ns = 0;
     std::uint64_t runq_ns = 0;
     std::map<std::string, std::uint64_t> blocked_by;  // syscall name (or "none") -> ns
 
-    std::uint64_t on_cpu_ns() const { return user_ns + kernel_copy_ns + kernel_other_ns; }
+    std::uint64_t irq_ns() const { return irq_net_rx_ns + irq_other_ns; }
+    std::uint64_t on_cpu_ns() const {
+        return user_ns + kernel_copy_ns + kernel_other_ns + irq_ns();
+    }
     std::uint64_t accounted_ns() const { return on_cpu_ns() + blocked_ns + runq_ns; }
     Budget &operator+=(const Budget &other);
 };
 
+// The buckets of Budget, listed once: merging, the JSON report and the tests follow it.
+// clang-format off
+#define IOPHASE_BUDGET_BUCKETS(X) \
+    X(wall_ns) X(user_ns) X(kernel_copy_ns) X(kernel_other_ns) X(irq_net_rx_ns) X(irq_other_ns) \
+    X(blocked_ns) X(runq_ns)
+// clang-format on
+
 // Per syscall (and, for read/write-like calls, per kind of fd) statistics.
 struct SyscallStats {
-    std::string name;         // "recvfrom", "epoll_wait", ..., or "other"
+    std::string name;         // the kernel's name for the call: "recvfrom", "openat", ...
+    int nr = -1;              // its number on the traced machine (-1: not known)
+    SyscallKind kind;         // what the call is for (model/syscall_kind.h)
     std::string fd_kind;      // "socket", "pipe", "file", "other" for fd-based I/O; "" otherwise
     std::uint64_t count = 0;  // calls that returned during the trace
-    std::uint64_t in_flight = 0;  // calls still inside when the trace ended (time included)
-    std::uint64_t errors = 0;     // returned < 0
-    std::uint64_t eagain = 0;     // returned -EAGAIN / -EWOULDBLOCK
-    std::uint64_t total_ns = 0;   // wait + runq + copy + kernel
-    std::uint64_t wait_ns = 0;    // asleep inside the call (phase 1)
-    std::uint64_t runq_ns = 0;    // runnable, not running, inside the call
-    std::uint64_t copy_ns = 0;    // from the first skb_copy_datagram_iovec to exit (phase 2)
-    std::uint64_t kernel_ns = 0;  // the rest of the on-CPU time inside the call
-    std::uint64_t bytes = 0;      // sum of positive return values of data-moving calls
+    std::uint64_t in_flight = 0;   // calls still inside when the trace ended (time included)
+    std::uint64_t unfinished = 0;  // calls their thread exited inside (time included)
+    std::uint64_t errors = 0;      // returned < 0
+    std::uint64_t eagain = 0;      // returned -EAGAIN / -EWOULDBLOCK
+    std::uint64_t total_ns = 0;    // wait + runq + copy + irq + kernel
+    std::uint64_t wait_ns = 0;     // asleep inside the call (phase 1)
+    std::uint64_t runq_ns = 0;     // runnable, not running, inside the call
+    std::uint64_t copy_ns = 0;     // inside the copy brackets (phase 2; docs/report.md)
+    std::uint64_t irq_ns = 0;      // interrupt work run on top of the call
+    std::uint64_t kernel_ns = 0;   // the rest of the on-CPU time inside the call
+    std::uint64_t bytes = 0;       // sum of positive return values of data-moving calls
     std::array<std::uint64_t, kHistSlots> hist_log2_ns{};  // per-call latency
     bool multiplexer = false;     // select/poll/epoll_wait family: the three below are valid
     std::uint64_t fds_asked = 0;  // sum over calls: select/poll nfds, epoll registered fds
     std::uint64_t fds_ready = 0;  // sum over calls: fds returned ready
     std::uint64_t timeouts = 0;   // calls that returned 0
+    // Calls whose wait ended because data (or a completion) became ready, and their phases.
+    std::uint64_t ready_samples = 0;
+    std::uint64_t wait_for_data_ns = 0;  // sum: call start -> data ready (phase 1 proper)
+    std::uint64_t wakeup_ns = 0;         // sum: data ready -> back on a CPU
+    std::uint64_t ready_to_exit_ns = 0;  // sum: data ready -> the call returned
 
     SyscallStats &operator+=(const SyscallStats &other);
 };
+
+// The summed counters of SyscallStats, listed once: merging and the JSON report follow it.
+// clang-format off
+#define IOPHASE_SYSCALL_COUNTERS(X) \
+    X(count) X(in_flight) X(unfinished) X(errors) X(eagain) X(total_ns) X(wait_ns) X(runq_ns) \
+    X(copy_ns) X(irq_ns) X(kernel_ns) X(bytes) X(ready_samples) X(wait_for_data_ns) \
+    X(wakeup_ns) X(ready_to_exit_ns)
+// The multiplexer-only counters (present in the JSON exactly for multiplexers).
+#define IOPHASE_MULTIPLEXER_COUNTERS(X) X(fds_asked) X(fds_ready) X(timeouts)
+// clang-format on
 
 // Facts about a process's setup calls that the I/O model classifier needs.
 struct ProcessFacts {
@@ -66,6 +100,7 @@ struct ProcessFacts {
     std::uint64_t io_uring_setups = 0;    // io_uring_setup calls
     std::uint64_t threads_created = 0;    // clone with CLONE_THREAD seen after attach
     std::uint64_t processes_created = 0;  // fork/clone of a new process seen after attach
+    std::uint64_t accepted = 0;           // accept/accept4 calls that returned a connection
     std::uint64_t signals_received = 0;   // I/O readiness signals taken (= signals.taken)
 };
 
@@ -81,6 +116,7 @@ struct IoUringOpStats {
     std::uint64_t ready_waits = 0;    // completions that first waited for readiness (poll armed)
     std::uint64_t ready_wait_ns = 0;  // sum: poll armed -> readiness (phase 1, in the kernel)
     std::uint64_t async_punts = 0;    // handed to io-wq worker threads
+    std::uint64_t copy_ns = 0;        // copy brackets run for these operations (phase 2)
     // Where the CQE was posted: by the submitting thread inside io_uring_enter, as task work
     // outside it, by an io-wq worker, or elsewhere (interrupt context).
     std::uint64_t completed_inline = 0;
@@ -110,12 +146,17 @@ struct IoModel {
     std::map<std::string, double> metrics;  // the same numbers, machine-readable
 };
 
+// One thread, or (folded) several exited ones.
 struct ThreadReport {
     pid_t tid = 0;
     std::string comm;
     bool exited = false;
+    std::uint64_t folded_threads = 0;  // > 0: a row standing for that many exited threads
     Budget budget;
+    // The calls with a role (docs/report.md), with count, wait, EAGAIN and fds ready only;
+    // the process's syscalls[] has every call in full.
     std::vector<SyscallStats> syscalls;
+    std::uint64_t other_calls = 0;  // calls without a role, not in syscalls[]
 };
 
 struct ProcessReport {
@@ -138,6 +179,9 @@ struct TraceHealth {
     std::vector<std::string> unavailable;  // measurements this kernel cannot provide, and why
     std::uint64_t map_full_drops = 0;      // failed map inserts (entries not recorded)
     std::uint64_t ringbuf_drops = 0;       // timeline events lost
+    std::uint64_t thread_rows_lost = 0;    // exited threads whose row was lost (time kept)
+    std::uint64_t thread_rows_folded = 0;  // exited threads folded into "exited threads" rows
+    std::uint64_t events_missed = 0;       // program runs the kernel skipped (recursion)
 };
 
 struct Report {

@@ -10,7 +10,7 @@
 
 namespace iophase {
 
-enum class ThreadState { User, Kernel, Copy, Runq, Blocked, Exited };
+enum class ThreadState { User, Kernel, Copy, Irq, Runq, Blocked, Exited };
 
 // From `ts_ns` on, thread `tid` is in `state`, inside `syscall` if it is not empty.
 struct TimelineEvent {
@@ -18,7 +18,8 @@ struct TimelineEvent {
     pid_t pid = 0;
     pid_t tid = 0;
     ThreadState state = ThreadState::User;
-    std::string syscall;  // "" outside a syscall
+    std::string syscall;      // "" outside a syscall
+    bool data_ready = false;  // a mark, not a transition: data became ready for the call
 };
 
 struct Timeline {

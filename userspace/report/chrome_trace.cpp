@@ -13,6 +13,8 @@ const char *thread_state_name(ThreadState state) {
             return "kernel";
         case ThreadState::Copy:
             return "copy";
+        case ThreadState::Irq:
+            return "irq";
         case ThreadState::Runq:
             return "runq";
         case ThreadState::Blocked:
@@ -62,11 +64,22 @@ void name_tracks(const Report &report, nlohmann::json &events) {
 nlohmann::json timeline_to_chrome_trace(const Timeline &timeline, const Report &report) {
     // Events of one thread may reach the ring buffer from several CPUs out of order.
     std::map<pid_t, std::vector<const TimelineEvent *>> by_thread;
-    for (const TimelineEvent &e : timeline.events) {
-        by_thread[e.tid].push_back(&e);
-    }
     nlohmann::json events = nlohmann::json::array();
     name_tracks(report, events);
+    for (const TimelineEvent &e : timeline.events) {
+        if (e.data_ready) {
+            // A mark inside the call's wait, not a change of state: an instant event.
+            events.push_back({{"name", "data ready for " + e.syscall},
+                              {"cat", "ready"},
+                              {"ph", "i"},
+                              {"s", "t"},
+                              {"ts", micros(e.ts_ns, timeline.start_ns)},
+                              {"pid", e.pid},
+                              {"tid", e.tid}});
+            continue;
+        }
+        by_thread[e.tid].push_back(&e);
+    }
     for (auto &[tid, list] : by_thread) {
         std::stable_sort(list.begin(), list.end(),
                          [](const auto *a, const auto *b) { return a->ts_ns < b->ts_ns; });

@@ -10,30 +10,20 @@ namespace {
 using nlohmann::json;
 
 json budget_to_json(const Budget &b) {
-    json blocked_by = json::object();
-    for (const auto &[reason, ns] : b.blocked_by) {
-        blocked_by[reason] = ns;
-    }
-    return {{"wall_ns", b.wall_ns},
-            {"user_ns", b.user_ns},
-            {"kernel_copy_ns", b.kernel_copy_ns},
-            {"kernel_other_ns", b.kernel_other_ns},
-            {"blocked_ns", b.blocked_ns},
-            {"blocked_by", std::move(blocked_by)},
-            {"runq_ns", b.runq_ns}};
+    json j = json::object();
+#define IOPHASE_PUT(field) j[#field] = b.field;
+    IOPHASE_BUDGET_BUCKETS(IOPHASE_PUT)
+#undef IOPHASE_PUT
+    j["blocked_by"] = b.blocked_by;
+    return j;
 }
 
 Budget budget_from_json(const json &j) {
     Budget b;
-    j.at("wall_ns").get_to(b.wall_ns);
-    j.at("user_ns").get_to(b.user_ns);
-    j.at("kernel_copy_ns").get_to(b.kernel_copy_ns);
-    j.at("kernel_other_ns").get_to(b.kernel_other_ns);
-    j.at("blocked_ns").get_to(b.blocked_ns);
-    j.at("runq_ns").get_to(b.runq_ns);
-    for (const auto &[reason, ns] : j.at("blocked_by").items()) {
-        b.blocked_by[reason] = ns.get<std::uint64_t>();
-    }
+#define IOPHASE_GET(field) j.at(#field).get_to(b.field);
+    IOPHASE_BUDGET_BUCKETS(IOPHASE_GET)
+#undef IOPHASE_GET
+    j.at("blocked_by").get_to(b.blocked_by);
     return b;
 }
 
@@ -42,48 +32,40 @@ void get_histogram(const json &j, const std::string &owner,
 
 json syscall_to_json(const SyscallStats &s) {
     json j = {{"name", s.name},
+              {"nr", s.nr},
+              {"role", syscall_role_name(s.kind.role)},
               {"fd_kind", s.fd_kind},
-              {"count", s.count},
-              {"in_flight", s.in_flight},
-              {"errors", s.errors},
-              {"eagain", s.eagain},
-              {"total_ns", s.total_ns},
-              {"wait_ns", s.wait_ns},
-              {"runq_ns", s.runq_ns},
-              {"copy_ns", s.copy_ns},
-              {"kernel_ns", s.kernel_ns},
-              {"bytes", s.bytes},
               {"hist_log2_ns", s.hist_log2_ns}};
+#define IOPHASE_PUT(field) j[#field] = s.field;
+    IOPHASE_SYSCALL_COUNTERS(IOPHASE_PUT)
     // The multiplexer fields exist only for multiplexers: their presence is the flag.
     if (s.multiplexer) {
-        j["fds_asked"] = s.fds_asked;
-        j["fds_ready"] = s.fds_ready;
-        j["timeouts"] = s.timeouts;
+        j["multiplexer"] = multiplexer_name(s.kind.multiplexer);
+        IOPHASE_MULTIPLEXER_COUNTERS(IOPHASE_PUT)
     }
+#undef IOPHASE_PUT
     return j;
 }
 
 SyscallStats syscall_from_json(const json &j) {
     SyscallStats s;
     j.at("name").get_to(s.name);
+    j.at("nr").get_to(s.nr);
+    s.kind.role = syscall_role_from_name(j.at("role").get<std::string>());
     j.at("fd_kind").get_to(s.fd_kind);
-    j.at("count").get_to(s.count);
-    j.at("in_flight").get_to(s.in_flight);
-    j.at("errors").get_to(s.errors);
-    j.at("eagain").get_to(s.eagain);
-    j.at("total_ns").get_to(s.total_ns);
-    j.at("wait_ns").get_to(s.wait_ns);
-    j.at("runq_ns").get_to(s.runq_ns);
-    j.at("copy_ns").get_to(s.copy_ns);
-    j.at("kernel_ns").get_to(s.kernel_ns);
-    j.at("bytes").get_to(s.bytes);
+#define IOPHASE_GET(field) j.at(#field).get_to(s.field);
+    IOPHASE_SYSCALL_COUNTERS(IOPHASE_GET)
     get_histogram(j, s.name, s.hist_log2_ns);
     s.multiplexer = j.contains("fds_asked");
     if (s.multiplexer) {
-        j.at("fds_asked").get_to(s.fds_asked);
-        j.at("fds_ready").get_to(s.fds_ready);
-        j.at("timeouts").get_to(s.timeouts);
+        const std::string m = j.at("multiplexer").get<std::string>();
+        s.kind.multiplexer = m == "select"  ? Multiplexer::select
+                             : m == "poll"  ? Multiplexer::poll
+                             : m == "epoll" ? Multiplexer::epoll
+                                            : Multiplexer::none;
+        IOPHASE_MULTIPLEXER_COUNTERS(IOPHASE_GET)
     }
+#undef IOPHASE_GET
     return s;
 }
 
@@ -113,6 +95,7 @@ json facts_to_json(const ProcessFacts &f) {
             {"io_uring_setups", f.io_uring_setups},
             {"threads_created", f.threads_created},
             {"processes_created", f.processes_created},
+            {"accepted", f.accepted},
             {"signals_received", f.signals_received}};
 }
 
@@ -127,6 +110,7 @@ ProcessFacts facts_from_json(const json &j) {
     j.at("io_uring_setups").get_to(f.io_uring_setups);
     j.at("threads_created").get_to(f.threads_created);
     j.at("processes_created").get_to(f.processes_created);
+    j.at("accepted").get_to(f.accepted);
     j.at("signals_received").get_to(f.signals_received);
     return f;
 }
@@ -142,6 +126,7 @@ json io_uring_op_to_json(const IoUringOpStats &op) {
             {"ready_waits", op.ready_waits},
             {"ready_wait_ns", op.ready_wait_ns},
             {"async_punts", op.async_punts},
+            {"copy_ns", op.copy_ns},
             {"completed_inline", op.completed_inline},
             {"completed_task_work", op.completed_task_work},
             {"completed_iowq", op.completed_iowq},
@@ -171,6 +156,7 @@ IoUringOpStats io_uring_op_from_json(const json &j) {
     j.at("ready_waits").get_to(op.ready_waits);
     j.at("ready_wait_ns").get_to(op.ready_wait_ns);
     j.at("async_punts").get_to(op.async_punts);
+    j.at("copy_ns").get_to(op.copy_ns);
     j.at("completed_inline").get_to(op.completed_inline);
     j.at("completed_task_work").get_to(op.completed_task_work);
     j.at("completed_iowq").get_to(op.completed_iowq);
@@ -225,8 +211,10 @@ json thread_to_json(const ThreadReport &t) {
     return {{"tid", t.tid},
             {"comm", t.comm},
             {"exited", t.exited},
+            {"folded_threads", t.folded_threads},
             {"budget", budget_to_json(t.budget)},
-            {"syscalls", syscalls_to_json(t.syscalls)}};
+            {"syscalls", syscalls_to_json(t.syscalls)},
+            {"other_calls", t.other_calls}};
 }
 
 ThreadReport thread_from_json(const json &j) {
@@ -234,8 +222,10 @@ ThreadReport thread_from_json(const json &j) {
     j.at("tid").get_to(t.tid);
     j.at("comm").get_to(t.comm);
     j.at("exited").get_to(t.exited);
+    j.at("folded_threads").get_to(t.folded_threads);
     t.budget = budget_from_json(j.at("budget"));
     t.syscalls = syscalls_from_json(j.at("syscalls"));
+    j.at("other_calls").get_to(t.other_calls);
     return t;
 }
 
@@ -299,7 +289,10 @@ json report_to_json(const Report &report) {
             {"health",
              {{"unavailable", report.health.unavailable},
               {"map_full_drops", report.health.map_full_drops},
-              {"ringbuf_drops", report.health.ringbuf_drops}}}};
+              {"ringbuf_drops", report.health.ringbuf_drops},
+              {"thread_rows_lost", report.health.thread_rows_lost},
+              {"thread_rows_folded", report.health.thread_rows_folded},
+              {"events_missed", report.health.events_missed}}}};
 }
 
 Report report_from_json(const json &j) {
@@ -321,6 +314,9 @@ Report report_from_json(const json &j) {
     health.at("unavailable").get_to(report.health.unavailable);
     health.at("map_full_drops").get_to(report.health.map_full_drops);
     health.at("ringbuf_drops").get_to(report.health.ringbuf_drops);
+    health.at("thread_rows_lost").get_to(report.health.thread_rows_lost);
+    health.at("thread_rows_folded").get_to(report.health.thread_rows_folded);
+    health.at("events_missed").get_to(report.health.events_missed);
     return report;
 }
 

@@ -233,6 +233,10 @@ class TextWriter {
         budget_row("user CPU", b.user_ns, b.wall_ns, kGreen);
         budget_row("kernel copy", b.kernel_copy_ns, b.wall_ns, kCyan);
         budget_row("kernel other", b.kernel_other_ns, b.wall_ns, kYellow);
+        if (b.irq_ns() > 0) {
+            budget_row("interrupts: net rx", b.irq_net_rx_ns, b.wall_ns, kYellow);
+            budget_row("interrupts: other", b.irq_other_ns, b.wall_ns, kYellow);
+        }
         budget_row("blocked", b.blocked_ns, b.wall_ns, kBlue);
         std::vector<std::pair<std::string, std::uint64_t>> reasons(b.blocked_by.begin(),
                                                                    b.blocked_by.end());
@@ -287,6 +291,23 @@ class TextWriter {
         if (s.in_flight > 0) {
             line("      {} still in flight at the end (time so far included)",
                  counted(s.in_flight, "call"));
+        }
+        if (s.ready_samples > 0) {
+            line(
+                "      data ready after {} of waiting, back on CPU {} later, returned {} after "
+                "ready (avg of {})",
+                average(s.wait_for_data_ns, s.ready_samples), average(s.wakeup_ns, s.ready_samples),
+                average(s.ready_to_exit_ns, s.ready_samples), counted(s.ready_samples, "call"));
+        }
+        if (s.irq_ns > 0 && pct(s.irq_ns, s.total_ns) >= 1.0) {
+            line(
+                "      {:.1f}% of the time in the call was interrupt work (not in the shares "
+                "above)",
+                pct(s.irq_ns, s.total_ns));
+        }
+        if (s.unfinished > 0) {
+            line("      {} never returned: the thread exited inside (time included)",
+                 counted(s.unfinished, "call"));
         }
         if (s.errors > s.eagain) {
             line("      {} other than EAGAIN", counted(s.errors - s.eagain, "error"));
@@ -363,8 +384,10 @@ class TextWriter {
                     main_wait = reason;
                 }
             }
+            const std::string who = t->folded_threads > 0 ? fmt::format("×{}", t->folded_threads)
+                                                          : std::to_string(t->tid);
             line("  {:<8} {:<12}{} {:>8.3f}s {:>6.1f}% {:>6.1f}% {:>6.1f}% {:>6.1f}% {:>5.1f}%  {}",
-                 t->tid, t->comm.substr(0, 12), t->exited ? "✝" : " ",
+                 who, t->comm.substr(0, 12), t->exited ? "✝" : " ",
                  static_cast<double>(b.wall_ns) / 1e9, pct(b.user_ns, b.wall_ns),
                  pct(b.kernel_copy_ns, b.wall_ns), pct(b.kernel_other_ns, b.wall_ns),
                  pct(b.blocked_ns, b.wall_ns), pct(b.runq_ns, b.wall_ns), main_wait);
@@ -382,8 +405,16 @@ class TextWriter {
         for (const std::string &missing : report.health.unavailable) {
             wrapped(missing, "  unavailable: ", "    ");
         }
-        line("  map-full drops: {}   ring-buffer drops: {}",
-             with_commas(report.health.map_full_drops), with_commas(report.health.ringbuf_drops));
+        const TraceHealth &h = report.health;
+        line("  map-full drops: {}   ring-buffer drops: {}   events missed: {}",
+             with_commas(h.map_full_drops), with_commas(h.ringbuf_drops),
+             with_commas(h.events_missed));
+        if (h.thread_rows_folded > 0 || h.thread_rows_lost > 0) {
+            line(
+                "  exited threads: {} folded into one row per process, {} rows lost (their time "
+                "is in the process budget)",
+                with_commas(h.thread_rows_folded), with_commas(h.thread_rows_lost));
+        }
         for (const ProcessReport &p : report.processes) {
             // The budget invariant is what makes the numbers trustworthy; flag a miss > 1%.
             const std::uint64_t wall = p.budget.wall_ns;

@@ -2,19 +2,40 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <set>
-#include <vector>
+#include <type_traits>
 
 #include "tracer/io_uring_names.h"
 #include "tracer/procfs.h"
+#include "tracer/syscall_names.h"
 #include "tracer/syscall_table.h"
+#include "tracer/thread_rows.h"
 
 namespace iophase {
 namespace {
 
-// Calls fn(key, value) for every entry of a (non per-CPU) hash map.
+// Every field of these BPF values is a __u64 counter (bpf/iophase.h), so a per-CPU sum is an
+// element-wise sum and follows any field added to them.
+template <typename Value>
+void add_counters(Value &sum, const Value &cpu) {
+    static_assert(std::is_standard_layout_v<Value> && sizeof(Value) % sizeof(__u64) == 0);
+    __u64 words[sizeof(Value) / sizeof(__u64)];
+    __u64 add[sizeof(Value) / sizeof(__u64)];
+    std::memcpy(words, &sum, sizeof(Value));
+    std::memcpy(add, &cpu, sizeof(Value));
+    for (std::size_t i = 0; i < std::size(words); ++i) {
+        words[i] += add[i];
+    }
+    std::memcpy(&sum, words, sizeof(Value));
+}
+
+// Calls fn(key, value) for every entry of a hash map (entries are never deleted from the
+// maps read this way, so the walk visits each once).
 template <typename Key, typename Value, typename Fn>
 void for_each_entry(int fd, Fn &&fn) {
     Key key{};
@@ -30,92 +51,137 @@ void for_each_entry(int fd, Fn &&fn) {
     }
 }
 
-Budget to_budget(const iop_budget &b, std::uint64_t wall_ns) {
-    Budget out;
-    out.wall_ns = wall_ns;
-    out.user_ns = b.user_ns;
-    out.kernel_copy_ns = b.kernel_copy_ns;
-    out.kernel_other_ns = b.kernel_other_ns;
-    out.runq_ns = b.runq_ns;
-    for (std::uint32_t slot = 0; slot < IOP_SLOT_COUNT; ++slot) {
-        if (b.blocked_ns[slot] > 0) {
-            out.blocked_by[slot_name(slot)] += b.blocked_ns[slot];
-            out.blocked_ns += b.blocked_ns[slot];
+// The same for a per-CPU hash map, its values summed over CPUs.
+template <typename Key, typename Value, typename Fn>
+void for_each_percpu_entry(int fd, Fn &&fn) {
+    const int ncpus = std::max(libbpf_num_possible_cpus(), 1);
+    std::vector<Value> per_cpu(static_cast<std::size_t>(ncpus));
+    Key key{};
+    Key next{};
+    Key *prev = nullptr;
+    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+        if (bpf_map_lookup_elem(fd, &next, per_cpu.data()) == 0) {
+            Value sum{};
+            for (const auto &cpu : per_cpu) {
+                add_counters(sum, cpu);
+            }
+            fn(next, sum);
         }
-    }
-    return out;
-}
-
-// The same charge as the BPF side's charge(): the time from the thread's last transition to
-// `end_ns` goes to the bucket of the state it is in.
-void charge_until(iop_thread &t, std::uint64_t end_ns) {
-    if (end_ns <= t.last_ns) {
-        return;
-    }
-    const std::uint64_t delta = end_ns - t.last_ns;
-    t.last_ns = end_ns;
-    switch (t.state) {
-        case IOP_ST_ONCPU:
-            if (!t.in_call) {
-                t.budget.user_ns += delta;
-            } else if (t.copying) {
-                t.budget.kernel_copy_ns += delta;
-                t.call_copy_ns += delta;
-            } else {
-                t.budget.kernel_other_ns += delta;
-            }
-            break;
-        case IOP_ST_RUNQ:
-            t.budget.runq_ns += delta;
-            if (t.in_call) {
-                t.call_runq_ns += delta;
-            }
-            break;
-        default: {
-            const std::uint32_t slot = t.in_call ? t.slot : std::uint32_t{IOP_SLOT_NONE};
-            if (slot < IOP_SLOT_COUNT) {
-                t.budget.blocked_ns[slot] += delta;
-            }
-            if (t.in_call) {
-                t.call_wait_ns += delta;
-            }
-            break;
-        }
+        key = next;
+        prev = &key;
     }
 }
 
-SyscallStats to_stats(std::uint32_t slot, std::uint32_t fd_kind, const iop_sys_stats &s) {
+std::vector<LiveThread> read_live_threads(int iter_link_fd) {
+    std::vector<LiveThread> live;
+    const int fd = bpf_iter_create(iter_link_fd);
+    if (fd < 0) {
+        return live;
+    }
+    std::vector<char> data;
+    char chunk[1 << 16];
+    for (;;) {
+        const ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        data.insert(data.end(), chunk, chunk + n);
+    }
+    close(fd);
+    constexpr std::size_t kRecord = sizeof(iop_live_head) + sizeof(iop_thread);
+    for (std::size_t at = 0; at + kRecord <= data.size(); at += kRecord) {
+        iop_live_head head;
+        LiveThread thread;
+        std::memcpy(&head, data.data() + at, sizeof(head));
+        std::memcpy(&thread.state, data.data() + at + sizeof(head), sizeof(iop_thread));
+        thread.tid = static_cast<pid_t>(head.tid);
+        thread.seeded = head.seeded != 0;
+        live.push_back(thread);
+    }
+    return live;
+}
+
+SyscallStats to_stats(const iop_sys_key &key, const iop_sys_stats &s) {
     SyscallStats out;
-    out.name = slot_name(slot);
-    out.fd_kind = fd_kind_name(fd_kind);
+    out.nr = key.nr;
+    out.name = syscall_name(key.nr);
+    out.kind = slot_kind(slot_of_syscall(key.nr), key.fd_kind);
+    out.fd_kind = fd_kind_name(key.fd_kind);
+    out.multiplexer = out.kind.role == SyscallRole::multiplexer;
     out.count = s.count;
+    out.unfinished = s.unfinished;
     out.errors = s.errors;
     out.eagain = s.eagain;
     out.total_ns = s.total_ns;
     out.wait_ns = s.wait_ns;
     out.runq_ns = s.runq_ns;
     out.copy_ns = s.copy_ns;
-    const std::uint64_t parts = s.wait_ns + s.runq_ns + s.copy_ns;
+    out.irq_ns = s.irq_ns;
+    const std::uint64_t parts = s.wait_ns + s.runq_ns + s.copy_ns + s.irq_ns;
     out.kernel_ns = s.total_ns > parts ? s.total_ns - parts : 0;
     out.bytes = s.bytes;
-    std::copy(std::begin(s.hist), std::end(s.hist), out.hist_log2_ns.begin());
-    out.multiplexer = slot_is_multiplexer(slot);
     out.fds_asked = s.fds_asked;
     out.fds_ready = s.fds_ready;
     out.timeouts = s.timeouts;
+    out.ready_samples = s.ready_samples;
+    out.wait_for_data_ns = s.wait_for_data_ns;
+    out.wakeup_ns = s.wakeup_ns;
+    out.ready_to_exit_ns = s.ready_to_exit_ns;
+    std::copy(std::begin(s.hist), std::end(s.hist), out.hist_log2_ns.begin());
     return out;
 }
 
-// A call still inside the kernel when the trace ends: its time so far, counted as in flight.
-SyscallStats in_flight_call(const iop_thread &t, std::uint64_t end_ns) {
-    iop_sys_stats s{};
-    s.total_ns = end_ns > t.call_start_ns ? end_ns - t.call_start_ns : 0;
-    s.wait_ns = t.call_wait_ns;
-    s.runq_ns = t.call_runq_ns;
-    s.copy_ns = t.call_copy_ns;
-    SyscallStats out = to_stats(t.slot, t.fd_kind, s);
-    out.in_flight = 1;
+IoUringOpStats to_uring_stats(std::uint32_t opcode, const iop_uring_stats &s) {
+    IoUringOpStats out;
+    out.opcode = io_uring_opcode_name(opcode);
+    out.submitted = s.submitted;
+    out.completions = s.completions;
+    out.errors = s.errors;
+    out.cancelled = s.cancelled;
+    out.bytes = io_uring_opcode_moves_data(out.opcode) ? s.bytes : 0;
+    out.lifetime_ns = s.lifetime_ns;
+    out.ready_waits = s.ready_waits;
+    out.ready_wait_ns = s.ready_wait_ns;
+    out.async_punts = s.async_punts;
+    out.copy_ns = s.copy_ns;
+    out.completed_inline = s.where[IOP_URING_INLINE];
+    out.completed_task_work = s.where[IOP_URING_TASK_WORK];
+    out.completed_iowq = s.where[IOP_URING_IOWQ];
+    out.completed_elsewhere = s.where[IOP_URING_ELSEWHERE];
+    std::copy(std::begin(s.hist), std::end(s.hist), out.hist_log2_ns.begin());
     return out;
+}
+
+ProcessFacts to_facts(const iop_proc &p) {
+    ProcessFacts f;
+    f.epoll_ctl_et = p.epoll_ctl_et;
+    f.epoll_ctl_lt = p.epoll_ctl_lt;
+    f.set_nonblock = p.set_nonblock;
+    f.set_async = p.set_async;
+    f.set_own = p.set_own;
+    f.set_sig = p.set_sig;
+    f.io_uring_setups = p.io_uring_setups;
+    f.threads_created = p.threads_created;
+    f.processes_created = p.processes_created;
+    f.accepted = p.accepted;
+    f.signals_received = p.io_signals_taken;
+    return f;
+}
+
+SignalStats to_signals(const iop_proc &p) {
+    SignalStats s;
+    s.generated = p.io_signals;
+    s.coalesced = p.io_signals_coalesced;
+    s.overflow = p.io_signals_overflow;
+    s.taken = p.io_signals_taken;
+    s.delay_samples = p.signal_delay_samples;
+    s.delay_ns = p.signal_delay_ns;
+    s.to_read_samples = p.signal_to_read_samples;
+    s.to_read_ns = p.signal_to_read_ns;
+    return s;
 }
 
 // Adds `stats` to the row with the same name and fd kind, or appends it.
@@ -136,224 +202,145 @@ void sort_rows(std::vector<SyscallStats> &rows) {
     });
 }
 
-ProcessFacts to_facts(const iop_proc &p) {
-    ProcessFacts f;
-    f.epoll_ctl_et = p.epoll_ctl_et;
-    f.epoll_ctl_lt = p.epoll_ctl_lt;
-    f.set_nonblock = p.set_nonblock;
-    f.set_async = p.set_async;
-    f.set_own = p.set_own;
-    f.set_sig = p.set_sig;
-    f.io_uring_setups = p.io_uring_setups;
-    f.threads_created = p.threads_created;
-    f.processes_created = p.processes_created;
-    f.signals_received = p.io_signals_taken;
-    return f;
-}
-
-SignalStats to_signals(const iop_proc &p) {
-    SignalStats s;
-    s.generated = p.io_signals;
-    s.coalesced = p.io_signals_coalesced;
-    s.overflow = p.io_signals_overflow;
-    s.taken = p.io_signals_taken;
-    s.delay_samples = p.signal_delay_samples;
-    s.delay_ns = p.signal_delay_ns;
-    s.to_read_samples = p.signal_to_read_samples;
-    s.to_read_ns = p.signal_to_read_ns;
-    return s;
-}
-
-// Calls fn(key, sum) for every entry of a per-CPU hash map, its values summed over CPUs
-// by add(sum, one_cpu).
-template <typename Key, typename Value, typename Add, typename Fn>
-void for_each_percpu_entry(int fd, Add &&add, Fn &&fn) {
-    const int ncpus = std::max(libbpf_num_possible_cpus(), 1);
-    std::vector<Value> per_cpu(static_cast<std::size_t>(ncpus));
-    Key key{};
-    Key next{};
-    Key *prev = nullptr;
-    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-        if (bpf_map_lookup_elem(fd, &next, per_cpu.data()) == 0) {
-            Value sum{};
-            for (const auto &cpu : per_cpu) {
-                add(sum, cpu);
-            }
-            fn(next, sum);
+// The budget names blocked time by the slot it was spent in, and the calls without a role
+// share the slot "other"; the process's syscall rows have that time by name.
+void name_other_waits(Budget &budget, const std::vector<SyscallStats> &rows) {
+    auto other = budget.blocked_by.find(slot_name(IOP_SLOT_OTHER));
+    if (other == budget.blocked_by.end()) {
+        return;
+    }
+    std::uint64_t left = other->second;
+    budget.blocked_by.erase(other);
+    for (const SyscallStats &row : rows) {
+        if (row.kind.role == SyscallRole::none && row.wait_ns > 0 && left > 0) {
+            const std::uint64_t ns = std::min(left, row.wait_ns);
+            budget.blocked_by[row.name] += ns;
+            left -= ns;
         }
-        key = next;
-        prev = &key;
     }
-}
-
-void add_sys_stats(iop_sys_stats &sum, const iop_sys_stats &cpu) {
-    sum.count += cpu.count;
-    sum.errors += cpu.errors;
-    sum.eagain += cpu.eagain;
-    sum.total_ns += cpu.total_ns;
-    sum.wait_ns += cpu.wait_ns;
-    sum.runq_ns += cpu.runq_ns;
-    sum.copy_ns += cpu.copy_ns;
-    sum.bytes += cpu.bytes;
-    sum.fds_asked += cpu.fds_asked;
-    sum.fds_ready += cpu.fds_ready;
-    sum.timeouts += cpu.timeouts;
-    for (int i = 0; i < IOP_HIST_SLOTS; ++i) {
-        sum.hist[i] += cpu.hist[i];
+    if (left > 0) {
+        budget.blocked_by[slot_name(IOP_SLOT_OTHER)] += left;  // rows lost to a full map
     }
-}
-
-void add_uring_stats(iop_uring_stats &sum, const iop_uring_stats &cpu) {
-    sum.submitted += cpu.submitted;
-    sum.completions += cpu.completions;
-    sum.errors += cpu.errors;
-    sum.cancelled += cpu.cancelled;
-    sum.bytes += cpu.bytes;
-    sum.lifetime_ns += cpu.lifetime_ns;
-    sum.ready_waits += cpu.ready_waits;
-    sum.ready_wait_ns += cpu.ready_wait_ns;
-    sum.async_punts += cpu.async_punts;
-    for (int i = 0; i < IOP_URING_WHERE_COUNT; ++i) {
-        sum.where[i] += cpu.where[i];
-    }
-    for (int i = 0; i < IOP_HIST_SLOTS; ++i) {
-        sum.hist[i] += cpu.hist[i];
-    }
-}
-
-IoUringOpStats to_uring_stats(std::uint32_t opcode, const iop_uring_stats &s) {
-    IoUringOpStats out;
-    out.opcode = io_uring_opcode_name(opcode);
-    out.submitted = s.submitted;
-    out.completions = s.completions;
-    out.errors = s.errors;
-    out.cancelled = s.cancelled;
-    out.bytes = s.bytes;
-    out.lifetime_ns = s.lifetime_ns;
-    out.ready_waits = s.ready_waits;
-    out.ready_wait_ns = s.ready_wait_ns;
-    out.async_punts = s.async_punts;
-    out.completed_inline = s.where[IOP_URING_INLINE];
-    out.completed_task_work = s.where[IOP_URING_TASK_WORK];
-    out.completed_iowq = s.where[IOP_URING_IOWQ];
-    out.completed_elsewhere = s.where[IOP_URING_ELSEWHERE];
-    std::copy(std::begin(s.hist), std::end(s.hist), out.hist_log2_ns.begin());
-    return out;
 }
 
 struct ProcessParts {
     std::vector<ThreadReport> threads;
-    std::map<pid_t, std::vector<SyscallStats>> syscalls_by_tid;
-    bool have_proc = false;
-    iop_proc proc{};
+    std::vector<SyscallStats> syscalls;
+    Budget live_budget;
+    const iop_proc *proc = nullptr;
     std::vector<IoUringOpStats> io_uring;
 };
 
+void name_process(ProcessReport &proc, const std::vector<ThreadReport> &threads,
+                  std::map<pid_t, ProcessInfo> &known) {
+    const pid_t pid = proc.pid;
+    const bool alive = procfs::process_alive(pid);
+    auto &info = known[pid];
+    if (alive) {
+        if (auto comm = procfs::read_comm(pid, pid); !comm.empty()) {
+            info.comm = comm;
+        }
+        if (auto cmdline = procfs::read_cmdline(pid); !cmdline.empty()) {
+            info.cmdline = cmdline;
+        }
+    }
+    // The BPF side renames a thread at exec; a name noted before an exec is stale.
+    const auto main_thread = std::find_if(threads.begin(), threads.end(),
+                                          [pid](const ThreadReport &t) { return t.tid == pid; });
+    if (!alive && main_thread != threads.end() && main_thread->comm != info.comm) {
+        info.comm = main_thread->comm;
+        info.cmdline.clear();
+    }
+    proc.comm = info.comm;
+    proc.cmdline = info.cmdline;
+    if (proc.comm.empty() && main_thread != threads.end()) {
+        proc.comm = main_thread->comm;
+    }
+    if (proc.comm.empty() && !threads.empty()) {
+        proc.comm = threads.front().comm;
+    }
+    proc.exited = !alive;
+}
+
 }  // namespace
 
-std::vector<ProcessReport> collect_processes(const MapFds &fds, std::uint64_t end_ns,
-                                             std::map<pid_t, ProcessInfo> &known) {
-    std::map<pid_t, ProcessParts> parts;
-
-    for_each_entry<std::uint32_t, iop_thread>(fds.threads, [&](std::uint32_t tid, iop_thread t) {
-        charge_until(t, end_ns);
-        ThreadReport row;
-        row.tid = static_cast<pid_t>(tid);
-        row.comm = t.comm;
-        // A snapshot races with the BPF side, which may have charged a little past end_ns.
-        const std::uint64_t until = std::max<std::uint64_t>(end_ns, t.last_ns);
-        row.budget = to_budget(t.budget, until - std::min<std::uint64_t>(until, t.first_ns));
-        auto &proc = parts[static_cast<pid_t>(t.tgid)];
-        if (t.in_call) {
-            proc.syscalls_by_tid[row.tid].push_back(in_flight_call(t, end_ns));
-        }
-        proc.threads.push_back(std::move(row));
-    });
-    for_each_entry<std::uint32_t, iop_thread>(
-        fds.dead_threads, [&](std::uint32_t tid, const iop_thread &t) {
-            ThreadReport row;
-            row.tid = static_cast<pid_t>(tid);
-            row.comm = t.comm;
-            row.exited = true;
-            row.budget =
-                to_budget(t.budget, t.exit_ns - std::min<std::uint64_t>(t.exit_ns, t.first_ns));
-            parts[static_cast<pid_t>(t.tgid)].threads.push_back(std::move(row));
-        });
+KernelTables read_kernel_tables(const MapFds &fds, const std::function<void()> &drain_exits) {
+    KernelTables tables;
+    tables.live = read_live_threads(fds.thread_iter);
     for_each_entry<std::uint32_t, iop_proc>(fds.procs, [&](std::uint32_t tgid, const iop_proc &p) {
-        auto &proc = parts[static_cast<pid_t>(tgid)];
-        proc.have_proc = true;
-        proc.proc = p;
+        tables.procs.emplace(static_cast<pid_t>(tgid), p);
     });
-
+    drain_exits();
     for_each_percpu_entry<iop_sys_key, iop_sys_stats>(
-        fds.sys_stats, add_sys_stats, [&](const iop_sys_key &key, const iop_sys_stats &sum) {
-            parts[static_cast<pid_t>(key.tgid)]
-                .syscalls_by_tid[static_cast<pid_t>(key.tid)]
-                .push_back(to_stats(key.slot, key.fd_kind, sum));
+        fds.sys_stats, [&](const iop_sys_key &key, const iop_sys_stats &s) {
+            tables.syscalls.emplace_back(key, s);
         });
-    if (fds.uring_stats >= 0) {
-        for_each_percpu_entry<iop_uring_key, iop_uring_stats>(
-            fds.uring_stats, add_uring_stats,
-            [&](const iop_uring_key &key, const iop_uring_stats &sum) {
-                parts[static_cast<pid_t>(key.tgid)].io_uring.push_back(
-                    to_uring_stats(key.opcode, sum));
-            });
+    for_each_percpu_entry<iop_uring_key, iop_uring_stats>(
+        fds.uring_stats, [&](const iop_uring_key &key, const iop_uring_stats &s) {
+            tables.io_uring.emplace_back(key, s);
+        });
+    return tables;
+}
+
+std::vector<ProcessReport> build_processes(const KernelTables &tables, ExitedThreads &exited,
+                                           std::uint64_t end_ns,
+                                           std::map<pid_t, ProcessInfo> &known) {
+    std::map<pid_t, ProcessParts> parts;
+    for (const auto &[tgid, p] : tables.procs) {
+        parts[tgid].proc = &p;
+    }
+    for (const LiveThread &live : tables.live) {
+        const auto tgid = static_cast<pid_t>(live.state.tgid);
+        auto &part = parts[tgid];
+        const std::uint64_t exits_counted = part.proc != nullptr ? part.proc->dead_threads : 0;
+        if (exited.counted_in_fold(tgid, live.tid, live.state.first_ns, exits_counted)) {
+            continue;  // it exited after the thread table was read: its row is an exit row
+        }
+        ThreadReport row = thread_row(live.tid, live.state, end_ns);
+        part.live_budget += row.budget;
+        if (live.state.in_call) {
+            merge_row(part.syscalls, in_flight_call(live.state, end_ns));
+        }
+        part.threads.push_back(std::move(row));
+    }
+    for (const auto &[key, s] : tables.syscalls) {
+        merge_row(parts[static_cast<pid_t>(key.tgid)].syscalls, to_stats(key, s));
+    }
+    for (const auto &[key, s] : tables.io_uring) {
+        parts[static_cast<pid_t>(key.tgid)].io_uring.push_back(to_uring_stats(key.opcode, s));
     }
 
     std::vector<ProcessReport> processes;
     for (auto &[pid, part] : parts) {
         ProcessReport proc;
         proc.pid = pid;
-        const bool alive = procfs::process_alive(pid);
-        auto &info = known[pid];
-        if (alive) {
-            if (auto comm = procfs::read_comm(pid, pid); !comm.empty()) {
-                info.comm = comm;
-            }
-            if (auto cmdline = procfs::read_cmdline(pid); !cmdline.empty()) {
-                info.cmdline = cmdline;
-            }
+        if (part.proc != nullptr) {
+            const iop_proc &p = *part.proc;
+            proc.parent_pid = static_cast<pid_t>(p.parent_tgid);
+            proc.facts = to_facts(p);
+            proc.signals = to_signals(p);
+            proc.budget = budget_of(p.dead_budget, p.dead_wall_ns);
+            exited.forget_counted(pid, p.dead_threads);
         }
-        // The BPF side renames a thread at exec; a name noted before an exec is stale.
-        const auto main_thread =
-            std::find_if(part.threads.begin(), part.threads.end(),
-                         [pid](const ThreadReport &t) { return t.tid == pid; });
-        if (!alive && main_thread != part.threads.end() && main_thread->comm != info.comm) {
-            info.comm = main_thread->comm;
-            info.cmdline.clear();
+        proc.budget += part.live_budget;
+        std::set<pid_t> live_tids;
+        for (const ThreadReport &row : part.threads) {
+            live_tids.insert(row.tid);
         }
-        proc.comm = info.comm;
-        proc.cmdline = info.cmdline;
-        proc.exited = !alive || (part.have_proc && part.proc.exited);
-        if (part.have_proc) {
-            proc.parent_pid = static_cast<pid_t>(part.proc.parent_tgid);
-            proc.facts = to_facts(part.proc);
-            proc.signals = to_signals(part.proc);
-            proc.budget = to_budget(part.proc.dead_budget, part.proc.dead_wall_ns);
+        const std::uint64_t exits_counted = part.proc != nullptr ? part.proc->dead_threads : 0;
+        for (ThreadReport &row : exited.rows(pid, exits_counted, live_tids)) {
+            part.threads.push_back(std::move(row));
         }
         std::sort(part.threads.begin(), part.threads.end(),
-                  [](const ThreadReport &a, const ThreadReport &b) { return a.tid < b.tid; });
-        for (auto &thread : part.threads) {
-            for (const auto &row : part.syscalls_by_tid[thread.tid]) {
-                merge_row(thread.syscalls, row);
-            }
-            sort_rows(thread.syscalls);
-            if (!thread.exited) {
-                proc.budget += thread.budget;  // exited ones are already in dead_budget
-            }
-            if (proc.comm.empty() && thread.tid == pid) {
-                proc.comm = thread.comm;
-            }
-        }
-        for (const auto &[tid, rows] : part.syscalls_by_tid) {
-            for (const auto &row : rows) {
-                merge_row(proc.syscalls, row);
-            }
-        }
-        sort_rows(proc.syscalls);
-        if (proc.comm.empty() && !part.threads.empty()) {
-            proc.comm = part.threads.front().comm;
-        }
+                  [](const ThreadReport &a, const ThreadReport &b) {
+                      // the folded row (tid 0) last
+                      return (a.tid == 0) != (b.tid == 0) ? b.tid == 0 : a.tid < b.tid;
+                  });
+        name_process(proc, part.threads, known);
+        proc.exited = proc.exited || (part.proc != nullptr && part.proc->exited);
+        sort_rows(part.syscalls);
+        name_other_waits(proc.budget, part.syscalls);
+        proc.syscalls = std::move(part.syscalls);
         proc.threads = std::move(part.threads);
         std::sort(part.io_uring.begin(), part.io_uring.end(),
                   [](const IoUringOpStats &a, const IoUringOpStats &b) {

@@ -1,6 +1,7 @@
 #include "tracer/io_uring_names.h"
 
 #include <array>
+#include <string_view>
 
 namespace iophase {
 
@@ -73,6 +74,19 @@ std::string io_uring_opcode_name(std::uint32_t opcode) {
         return kNames[opcode];
     }
     return "op" + std::to_string(opcode);
+}
+
+bool io_uring_opcode_moves_data(const std::string &name) {
+    static constexpr std::array<std::string_view, 15> kDataOps = {
+        "readv",   "writev",     "read_fixed",     "write_fixed", "sendmsg",
+        "recvmsg", "read",       "write",          "send",        "recv",
+        "send_zc", "sendmsg_zc", "read_multishot", "readv_fixed", "writev_fixed"};
+    for (std::string_view op : kDataOps) {
+        if (op == name) {
+            return true;
+        }
+    }
+    return false;
 }
 
 }  // namespace iophase

@@ -7,5 +7,7 @@
 namespace iophase {
 
 std::string io_uring_opcode_name(std::uint32_t opcode);
+// True for the opcodes whose positive result is a byte count (read, recv, send, ...).
+bool io_uring_opcode_moves_data(const std::string &name);
 
 }  // namespace iophase

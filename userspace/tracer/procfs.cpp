@@ -121,8 +121,52 @@ std::optional<ThreadState> read_thread_state(pid_t pid, pid_t tid) {
     }
     ThreadState state;
     state.state = state_from_stat(stat);
-    state.syscall_nr = syscall_in_progress(read_file(base + "syscall"));
+    const std::string syscall = read_file(base + "syscall");
+    state.syscall_nr = syscall_in_progress(syscall);
+    state.arg0 = state.syscall_nr >= 0 ? syscall_arg0(syscall) : -1;
     return state;
+}
+
+long long syscall_arg0(const std::string &proc_syscall) {
+    std::istringstream text(proc_syscall);
+    long nr = -1;
+    std::string arg;
+    if (!(text >> nr >> arg) || nr < 0) {
+        return -1;
+    }
+    char *end = nullptr;
+    const unsigned long long value = std::strtoull(arg.c_str(), &end, 16);
+    return end != arg.c_str() && *end == '\0' ? static_cast<long long>(value) : -1;
+}
+
+std::string fd_kind(pid_t pid, long long fd) {
+    if (fd < 0) {
+        return "";
+    }
+    const std::string path = fmt::format("/proc/{}/fd/{}", pid, fd);
+    std::error_code ec;
+    const std::string target = std::filesystem::read_symlink(path, ec).string();
+    if (ec) {
+        return "";
+    }
+    if (target.rfind("socket:", 0) == 0) {
+        return "socket";
+    }
+    if (target.rfind("pipe:", 0) == 0) {
+        return "pipe";
+    }
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? "file" : "other";
+}
+
+pid_t tgid_of(pid_t tid) {
+    std::istringstream status(read_file(fmt::format("/proc/{}/status", tid)));
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("Tgid:", 0) == 0) {
+            return static_cast<pid_t>(std::strtol(line.c_str() + 5, nullptr, 10));
+        }
+    }
+    return 0;
 }
 
 std::vector<EpollInstance> epoll_instances(pid_t pid) {

@@ -21,6 +21,7 @@ std::vector<pid_t> pids_with_comm(const std::string &comm);
 struct ThreadState {
     char state = '?';      // R, S, D, T, ... from /proc/PID/task/TID/stat
     long syscall_nr = -1;  // the syscall it is inside (from .../syscall), or -1
+    long long arg0 = -1;   // that call's first argument (an fd for most I/O calls), or -1
 };
 std::optional<ThreadState> read_thread_state(pid_t pid, pid_t tid);
 // The syscall number in the text of /proc/PID/task/TID/syscall, or -1 (none, or a kernel
@@ -39,6 +40,17 @@ std::vector<EpollInstance> epoll_instances(pid_t pid);
 std::vector<pid_t> cgroup_procs(const std::string &dir);
 // The cgroup id BPF sees (the directory's inode number on cgroup v2).
 std::uint64_t cgroup_id(const std::string &dir);
+
+// The first argument in the text of /proc/PID/task/TID/syscall of a thread inside a call, or
+// -1.
+long long syscall_arg0(const std::string &proc_syscall);
+
+// What fd `fd` of `pid` is: "socket", "pipe", "file" (a regular file) or "other" ("" if it
+// is not open).
+std::string fd_kind(pid_t pid, long long fd);
+
+// The process (thread group) a thread id belongs to, or 0 if there is no such thread.
+pid_t tgid_of(pid_t tid);
 
 // CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns().
 std::uint64_t monotonic_ns();

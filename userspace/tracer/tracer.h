@@ -44,6 +44,8 @@ class Tracer {
     static std::unique_ptr<Tracer> start(const TraceOptions &options);
     virtual ~Tracer() = default;
 
+    // Things the user should know about what is traced ("pid 12 is a thread of 10: ...").
+    virtual const std::vector<std::string> &notices() const = 0;
     // Adds a process (e.g. one started after start()).
     virtual void add_target(pid_t pid) = 0;
     // Notes what /proc says of every live target (so names survive a short life) and returns

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/report.h"
+#include "tracer/syscall_table.h"
 
 namespace iophase::sample {
 
@@ -15,6 +16,7 @@ namespace iophase::sample {
 inline SyscallStats call(std::string name, std::string fd_kind, std::uint64_t count,
                          std::uint64_t wait_ns, std::uint64_t kernel_ns = 0) {
     SyscallStats s;
+    s.kind = syscall_kind(name, fd_kind);
     s.name = std::move(name);
     s.fd_kind = std::move(fd_kind);
     s.count = count;

@@ -50,7 +50,7 @@ def main():
         broken("negative wait_ns", lambda r: process(r)["syscalls"][0].update(wait_ns=-1)),
         broken("string count", lambda r: process(r)["syscalls"][0].update(count="3")),
         broken("unknown process field", lambda r: process(r).update(surprise=1)),
-        broken("schema_version 2", lambda r: r.update(schema_version=2)),
+        broken("schema_version 1", lambda r: r.update(schema_version=1)),
         broken("39-slot histogram", lambda r: process(r)["syscalls"][0]["hist_log2_ns"].pop()),
         broken("unknown label", lambda r: process(r)["io_model"].update(label="magic")),
         broken("fds_asked without fds_ready",

@@ -1,9 +1,16 @@
-/* io_uring operation lifetimes, included by iophase.bpf.c (it shares the targets and thread
- * maps). Each request is followed from io_uring_submit_req through io_uring_poll_arm (it must
- * wait for readiness) and io_uring_task_add (readiness fired, task work queued) to
- * io_uring_complete, keyed by the kernel's request pointer. */
-#ifndef IOPHASE_IO_URING_BPF_H
-#define IOPHASE_IO_URING_BPF_H
+// SPDX-License-Identifier: GPL-2.0
+/* io_uring operation lifetimes. Each request is followed from its submission through
+ * io_uring_poll_arm (it must wait for readiness) and io_uring_task_add (readiness fired, task
+ * work queued) to io_uring_complete, keyed by the kernel's request pointer. The copy brackets
+ * (copy.bpf.c) that run for io_uring go to the operation that completes next on that thread.
+ *
+ * Two tracepoints changed their arguments across the supported kernels, so each has one
+ * program per form; userspace loads the one the running kernel's BTF describes:
+ *   submission: io_uring_submit_sqe(req, force_nonblock) up to 6.4, io_uring_submit_req(req)
+ *               since;
+ *   completion: io_uring_complete(ctx, req, user_data, res, cflags, extra1, extra2), or
+ *               io_uring_complete(ctx, req, cqe) in recent kernels. */
+#include "state.bpf.h"
 
 #define ECANCELED 125
 #define PF_IO_WORKER 0x00000010
@@ -36,41 +43,33 @@ static __always_inline struct iop_uring_stats *uring_stats_of(__u32 tgid, __u32 
     return s;
 }
 
-static __always_inline bool uring_moves_data(__u32 opcode)
+static __always_inline void submitted(struct io_kiocb *req)
 {
-    switch (opcode) {
-    case 1:  /* READV */
-    case 2:  /* WRITEV */
-    case 4:  /* READ_FIXED */
-    case 5:  /* WRITE_FIXED */
-    case 9:  /* SENDMSG */
-    case 10: /* RECVMSG */
-    case 22: /* READ */
-    case 23: /* WRITE */
-    case 26: /* SEND */
-    case 27: /* RECV */
-    case 47: /* SEND_ZC */
-    case 48: /* SENDMSG_ZC */
-    case 49: /* READ_MULTISHOT */
-        return true;
-    default:
-        return false;
-    }
+    struct task_struct *task = bpf_get_current_task_btf();
+    __u32 tgid = task->tgid;
+    if (!is_target(tgid))
+        return;
+    struct iop_uring_req r = {
+        .tgid = tgid, .opcode = BPF_CORE_READ(req, opcode), .start_ns = bpf_ktime_get_ns()};
+    __u64 key = (__u64)req;
+    if (bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY) != 0)
+        count_drop(IOP_DROP_URING_MAP_FULL);
+    struct iop_uring_stats *s = uring_stats_of(tgid, r.opcode);
+    if (s)
+        s->submitted += 1;
 }
 
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(on_uring_submit, struct io_kiocb *req)
 {
-    __u32 tgid = bpf_get_current_pid_tgid() >> 32;
-    if (!is_target(tgid))
-        return 0;
-    struct iop_uring_req r = {
-        .tgid = tgid, .opcode = BPF_CORE_READ(req, opcode), .start_ns = bpf_ktime_get_ns()};
-    __u64 key = (__u64)req;
-    bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY);
-    struct iop_uring_stats *s = uring_stats_of(tgid, r.opcode);
-    if (s)
-        s->submitted += 1;
+    submitted(req);
+    return 0;
+}
+
+SEC("tp_btf/io_uring_submit_sqe")
+int BPF_PROG(on_uring_submit_sqe, struct io_kiocb *req, bool force_nonblock)
+{
+    submitted(req);
     return 0;
 }
 
@@ -109,54 +108,54 @@ int BPF_PROG(on_uring_async, struct io_kiocb *req, int rw)
     return 0;
 }
 
-static __always_inline __u32 completion_site(__u32 tgid)
+/* Where the completion is posted, and the copy time this thread ran for it. */
+static __always_inline __u32 completion_site(__u32 tgid, __u64 *copy_ns)
 {
     struct task_struct *task = bpf_get_current_task_btf();
-    if (BPF_CORE_READ(task, tgid) != tgid)
+    *copy_ns = 0;
+    if (task->tgid != tgid)
         return IOP_URING_ELSEWHERE;
-    if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
+    if (task->flags & PF_IO_WORKER)
         return IOP_URING_IOWQ;
-    __u32 tid = BPF_CORE_READ(task, pid);
-    struct iop_thread *t = bpf_map_lookup_elem(&threads, &tid);
-    if (t && t->in_call && t->slot == IOP_SLOT_IO_URING_ENTER)
-        return IOP_URING_INLINE;
-    return IOP_URING_TASK_WORK;
+    struct iop_thread *t = existing_thread(task);
+    if (!t)
+        return IOP_URING_TASK_WORK;
+    *copy_ns = t->uring_copy_ns;
+    t->uring_copy_ns = 0;
+    return (t->in_call && t->slot == IOP_SLOT_IO_URING_ENTER) ? IOP_URING_INLINE
+                                                              : IOP_URING_TASK_WORK;
 }
 
-SEC("tp_btf/io_uring_complete")
-int BPF_PROG(on_uring_complete, struct io_ring_ctx *ring, void *req, struct io_uring_cqe *cqe)
+static __always_inline void completed(void *req, __s32 res, __u32 cflags)
 {
     __u64 key = (__u64)req;
     struct iop_uring_req *r = req ? bpf_map_lookup_elem(&uring_reqs, &key) : NULL;
     if (!r)
-        return 0;
+        return;
     __u64 now = bpf_ktime_get_ns();
-    __s32 res = BPF_CORE_READ(cqe, res);
-    __u32 flags = BPF_CORE_READ(cqe, flags);
     struct iop_uring_stats *s = uring_stats_of(r->tgid, r->opcode);
     if (s) {
         __u64 lifetime = now - r->start_ns;
+        __u64 copy_ns = 0;
         s->completions += 1;
         s->lifetime_ns += lifetime;
         if (res < 0)
             s->errors += 1;
         if (res == -ECANCELED)
             s->cancelled += 1;
-        if (res > 0 && uring_moves_data(r->opcode))
+        /* Userspace keeps this only for the opcodes that move data. */
+        if (res > 0)
             s->bytes += res;
         if (r->armed_ns && r->ready_ns > r->armed_ns) {
             s->ready_waits += 1;
             s->ready_wait_ns += r->ready_ns - r->armed_ns;
         }
-        __u32 where = completion_site(r->tgid);
-        if (where < IOP_URING_WHERE_COUNT)
-            s->where[where] += 1;
-        __u32 h = log2_u64(lifetime);
-        if (h >= IOP_HIST_SLOTS)
-            h = IOP_HIST_SLOTS - 1;
-        s->hist[h] += 1;
+        __u32 where = completion_site(r->tgid, &copy_ns);
+        s->where[bounded_index(where, IOP_URING_WHERE_COUNT)] += 1;
+        s->copy_ns += copy_ns;
+        s->hist[hist_index(lifetime)] += 1;
     }
-    if (flags & IORING_CQE_F_MORE) {
+    if (cflags & IORING_CQE_F_MORE) {
         /* A multishot request lives on: its next completion is timed from this one. */
         r->start_ns = now;
         r->armed_ns = 0;
@@ -164,7 +163,18 @@ int BPF_PROG(on_uring_complete, struct io_ring_ctx *ring, void *req, struct io_u
     } else {
         bpf_map_delete_elem(&uring_reqs, &key);
     }
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(on_uring_complete, void *ctx_, void *req, __u64 user_data, int res, unsigned cflags)
+{
+    completed(req, res, cflags);
     return 0;
 }
 
-#endif /* IOPHASE_IO_URING_BPF_H */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(on_uring_complete_cqe, void *ctx_, void *req, struct io_uring_cqe *cqe)
+{
+    completed(req, BPF_CORE_READ(cqe, res), BPF_CORE_READ(cqe, flags));
+    return 0;
+}

@@ -1,0 +1,54 @@
+// Which BPF programs to load on the running kernel. Every program names the tracepoint it
+// attaches to and the form of that tracepoint it was written for (its number of arguments);
+// the kernel's BTF says which tracepoints exist and in which form (btf_trace_<name>), so a
+// program is switched off before load when its tracepoint is missing or has another form —
+// not after a failed load. A program the verifier rejects anyway is switched off the same
+// way, if it is optional (tracer/loader.cpp).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace iophase {
+
+struct ProgramSpec {
+    const char *program;     // its name in the BPF object
+    const char *tracepoint;  // tp_btf attach point; nullptr for the task iterator
+    int args;                // arguments of the tracepoint's form it is written for; 0: any
+    const char *measures;    // what goes unmeasured without it; nullptr: a core program
+    const char *needs;       // a program it is useless without, or nullptr
+};
+
+// Every program of the BPF object.
+std::span<const ProgramSpec> program_specs();
+
+// What the kernel offers: the number of arguments of a tracepoint (not counting the
+// context), or nothing if the kernel has no such tracepoint.
+class TracepointCatalog {
+  public:
+    virtual ~TracepointCatalog() = default;
+    virtual std::optional<int> arg_count(const std::string &tracepoint) const = 0;
+};
+
+// The running kernel's tracepoints, read from its BTF (/sys/kernel/btf/vmlinux) once.
+std::unique_ptr<TracepointCatalog> kernel_tracepoints();
+
+struct ProgramChoice {
+    const ProgramSpec *spec = nullptr;
+    bool load = true;
+    std::string why_not;    // when !load: "this kernel has no tracepoint sock_recv_length"
+    bool knock_on = false;  // off only because the program it needs is off
+};
+
+// One choice per program of program_specs(), in that order. A core program is always
+// loaded (a missing core tracepoint then fails the load with libbpf's reason).
+std::vector<ProgramChoice> choose_programs(const TracepointCatalog &kernel);
+
+// "copy phase of socket input: this kernel has no tracepoint ..." for every measurement that
+// the switched-off programs leave out (one line per measurement, for the report's health).
+std::vector<std::string> unavailable_measurements(const std::vector<ProgramChoice> &choices);
+
+}  // namespace iophase
