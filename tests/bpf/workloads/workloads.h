@@ -25,6 +25,14 @@ int fork_and_thread(const Options &options);
 int fixed_syscalls(const Options &options);
 int touch_file(const Options &options);
 
+// thread_workloads.cpp
+int thread_churn(const Options &options);
+int thread_server(const Options &options);
+
+// copy_workloads.cpp
+int bulk_recv(const Options &options);
+int bulk_send(const Options &options);
+
 // uring_workloads.cpp
 int uring_recv(const Options &options);
 

@@ -1,0 +1,126 @@
+// The copy brackets (docs/report.md): the receive copy of bulk data costs about what a memcpy
+// of it costs, the send copy is measured and grows with the bytes sent, and a blocking recv
+// splits into waiting for the data and the wakeup after it.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "support/report_query.h"
+#include "support/subprocess.h"
+#include "support/tracer_run.h"
+
+namespace bpftest {
+namespace {
+
+using std::chrono::seconds;
+
+class CopyBracketTest : public BpfTest {
+  protected:
+    // `bulk-send` of `bytes`, traced by pid (its receiver is another, untraced process).
+    json traced_send(std::size_t bytes, const std::string &name) {
+        const auto facts_path = dir_.file(name + ".facts");
+        Subprocess sender(
+            workload("bulk-send", {"--bytes", std::to_string(bytes), "--facts", facts_path}),
+            dir_.file(name + ".out"), dir_.file(name + ".err"));
+        EXPECT_TRUE(waits_for_signal(sender.pid()));
+        TraceRun trace(dir_, {"-p", std::to_string(sender.pid())});
+        wait_until_attached(dir_);
+        ::kill(sender.pid(), SIGUSR1);
+        EXPECT_EQ(sender.wait_for(seconds(20)), 0) << read_text(dir_.file(name + ".err"));
+        const auto result = trace.finish();
+        EXPECT_EQ(result.exit_code, 0) << result.stderr_text;
+        const json *process = find_process(result.report, sender.pid());
+        return process != nullptr ? *process : json();
+    }
+};
+
+// ns per KiB of a memcpy of `bytes` between two buffers of that size, the best of a few runs.
+double memcpy_ns_per_kib(std::size_t bytes) {
+    std::vector<char> from(bytes, 'a');
+    std::vector<char> to(bytes, 'b');
+    double best = 1e18;
+    for (int run = 0; run < 20; ++run) {
+        const auto start = std::chrono::steady_clock::now();
+        std::memcpy(to.data(), from.data(), bytes);
+        const auto ns =
+            std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
+                .count();
+        from[static_cast<std::size_t>(run)] = to[static_cast<std::size_t>(run) + 1];
+        best = std::min(best, ns);
+    }
+    return best / (static_cast<double>(bytes) / 1024);
+}
+
+TEST_F(CopyBracketTest, BulkReceiveCopyCostsAboutAMemcpy) {
+    constexpr std::size_t kBytes = 16 << 20;
+    const auto facts_path = dir_.file("facts.txt");
+    const auto result = run_trace(
+        dir_, {},
+        workload("bulk-recv", {"--bytes", std::to_string(kBytes), "--facts", facts_path}));
+    ASSERT_TRACE_OK(result);
+    const json *process = find_process(result.report, fact(read_facts(facts_path), "pid"));
+    ASSERT_NE(process, nullptr);
+    const auto recv = sum_syscalls((*process)["syscalls"], {"recvfrom"});
+    ASSERT_EQ(recv.bytes, kBytes) << describe_syscalls((*process)["syscalls"]);
+    ASSERT_GT(recv.copy_ns, 0u);
+    const double copy_per_kib = static_cast<double>(recv.copy_ns) / (kBytes / 1024.0);
+    const double memcpy_per_kib = memcpy_ns_per_kib(kBytes);
+    RecordProperty("copy_ns_per_kib", std::to_string(copy_per_kib));
+    RecordProperty("memcpy_ns_per_kib", std::to_string(memcpy_per_kib));
+    EXPECT_LT(copy_per_kib, 3 * memcpy_per_kib)
+        << "receive copy " << copy_per_kib << " ns/KiB, memcpy " << memcpy_per_kib << " ns/KiB";
+    // The rest of the call (waiting, TCP bookkeeping) is not copy: the bracket is the copy.
+    EXPECT_LT(recv.copy_ns, recv.total_ns);
+}
+
+TEST_F(CopyBracketTest, SendCopyIsMeasuredAndGrowsWithTheBytes) {
+    const json small = traced_send(1 << 20, "small");
+    const json large = traced_send(4 << 20, "large");
+    ASSERT_FALSE(small.is_null() || large.is_null());
+    const auto small_send = sum_syscalls(small["syscalls"], {"sendto"});
+    const auto large_send = sum_syscalls(large["syscalls"], {"sendto"});
+    ASSERT_EQ(small_send.bytes, 1u << 20) << describe_syscalls(small["syscalls"]);
+    ASSERT_EQ(large_send.bytes, 4u << 20) << describe_syscalls(large["syscalls"]);
+    ASSERT_GT(small_send.copy_ns, 0u) << "no send copy: is tcp_sendmsg_locked missing?";
+    const double ratio =
+        static_cast<double>(large_send.copy_ns) / static_cast<double>(small_send.copy_ns);
+    EXPECT_NEAR(ratio, 4.0, 0.8) << "4 MiB vs 1 MiB of send copy";
+    // The sender receives nothing: no receive copy is charged to it.
+    EXPECT_EQ(sum_syscalls(large["syscalls"], {"recvfrom", "read", "recvmsg"}).copy_ns, 0u);
+}
+
+TEST_F(CopyBracketTest, BlockingRecvSplitsIntoWaitingForDataAndWakeup) {
+    constexpr int kDelayMs = 200;
+    constexpr int kRepeat = 3;
+    const auto facts_path = dir_.file("facts.txt");
+    const auto result = run_trace(
+        dir_, {},
+        workload("blocking-recv", {"--delay-ms", std::to_string(kDelayMs), "--bytes", "1000",
+                                   "--repeat", std::to_string(kRepeat), "--facts", facts_path}));
+    ASSERT_TRACE_OK(result);
+    const json *process = find_process(result.report, fact(read_facts(facts_path), "pid"));
+    ASSERT_NE(process, nullptr);
+    const json *recv = nullptr;
+    for (const json &row : (*process)["syscalls"]) {
+        if (row["name"] == "recvfrom") {
+            recv = &row;
+        }
+    }
+    ASSERT_NE(recv, nullptr) << describe_syscalls((*process)["syscalls"]);
+    const auto samples = field(*recv, "ready_samples");
+    ASSERT_EQ(samples, static_cast<std::uint64_t>(kRepeat));
+    const double waited_ms = static_cast<double>(field(*recv, "wait_for_data_ns")) / samples / 1e6;
+    EXPECT_NEAR(waited_ms, kDelayMs, 0.1 * kDelayMs);
+    // The wakeup after the data is its own, much shorter, phase.
+    const double wakeup_ms = static_cast<double>(field(*recv, "wakeup_ns")) / samples / 1e6;
+    EXPECT_LT(wakeup_ms, 0.1 * kDelayMs);
+    EXPECT_LE(field(*recv, "wakeup_ns"), field(*recv, "ready_to_exit_ns"));
+}
+
+}  // namespace
+}  // namespace bpftest

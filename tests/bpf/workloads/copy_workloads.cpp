@@ -1,0 +1,94 @@
+// Bulk transfers over loopback TCP for the copy brackets: one side of each is the traced
+// thread, so the test knows how many bytes its receive or send calls copied.
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fds.h"
+#include "workloads.h"
+
+namespace workload {
+
+namespace {
+
+constexpr std::size_t kChunk = 64 * 1024;
+
+void send_all(int fd, std::size_t bytes) {
+    const std::string chunk(kChunk, 's');
+    std::size_t sent = 0;
+    while (sent < bytes) {
+        const std::size_t n = std::min(kChunk, bytes - sent);
+        sent += static_cast<std::size_t>(check(::send(fd, chunk.data(), n, 0), "send"));
+    }
+}
+
+std::size_t recv_all(int fd) {
+    std::vector<char> buffer(kChunk);
+    std::size_t received = 0;
+    for (;;) {
+        const auto n = check(::recv(fd, buffer.data(), buffer.size(), 0), "recv");
+        if (n == 0) {
+            return received;
+        }
+        received += static_cast<std::size_t>(n);
+    }
+}
+
+void wait_for_sigusr1() {
+    sigset_t go;
+    sigemptyset(&go);
+    sigaddset(&go, SIGUSR1);
+    check(::sigprocmask(SIG_BLOCK, &go, nullptr), "sigprocmask");
+    int signal_number = 0;
+    if (::sigwait(&go, &signal_number) != 0) {
+        die("sigwait");
+    }
+}
+
+}  // namespace
+
+int bulk_recv(const Options &options) {
+    const auto bytes = static_cast<std::size_t>(options.get_int("bytes", 4 << 20));
+    auto pair = make_tcp_pair();
+    std::thread sender([&] {
+        send_all(pair.second.get(), bytes);
+        ::shutdown(pair.second.get(), SHUT_WR);
+    });
+    const std::size_t received = recv_all(pair.first.get());
+    sender.join();
+    Facts facts(options);
+    facts.add("bytes", static_cast<long long>(received));
+    facts.write();
+    return received == bytes ? 0 : 1;
+}
+
+int bulk_send(const Options &options) {
+    const auto bytes = static_cast<std::size_t>(options.get_int("bytes", 4 << 20));
+    auto pair = make_tcp_pair();
+    // The receiver is a process of its own, forked before the tracer attaches (the test
+    // traces this pid only), so only the sending side is in the report.
+    const pid_t receiver = static_cast<pid_t>(check(::fork(), "fork"));
+    if (receiver == 0) {
+        pair.second = UniqueFd();
+        ::_exit(recv_all(pair.first.get()) == bytes ? 0 : 1);
+    }
+    pair.first = UniqueFd();
+    wait_for_sigusr1();
+    send_all(pair.second.get(), bytes);
+    pair.second = UniqueFd();
+    int status = 0;
+    check(::waitpid(receiver, &status, 0), "waitpid");
+    Facts facts(options);
+    facts.add("bytes", static_cast<long long>(bytes));
+    facts.add("receiver_pid", receiver);
+    facts.write();
+    return status == 0 ? 0 : 1;
+}
+
+}  // namespace workload
