@@ -4,11 +4,12 @@
  *
  * Input: a chunk's copy starts at skb_copy_datagram_iovec (fired by skb_copy_datagram_iter,
  * once per skb, in the copying thread's context — also for io_uring recv run as task work)
- * and ends at the first of: tcp_rcv_space_adjust (TCP calls it right after each skb's copy in
- * tcp_recvmsg_locked), sock_recv_length (the end of a protocol's recvmsg), the syscall exit.
+ * and ends at tcp_rcv_space_adjust (TCP calls it right after each skb's copy in
+ * tcp_recvmsg_locked), or for other sockets at the syscall exit. (sock_recv_length would end
+ * those earlier, but it fires on every receive of every process: not worth its cost.)
  * Output: a TCP send's chunk starts at tcp_sendmsg_locked (once per loop of
  * tcp_sendmsg_locked, before the chunk is copied into an skb) and ends at the first of:
- * net_dev_queue (the segment handed to the device), sock_send_length, the syscall exit. The
+ * net_dev_queue (the segment handed to the device), the next chunk, the syscall exit. The
  * output bracket therefore also holds allocating the skb and, when the chunk is sent at once,
  * TCP/IP output up to the device queue; the loopback receive that follows runs as a softirq
  * and is charged to the interrupt buckets instead (irq.bpf.c).
@@ -84,13 +85,6 @@ int BPF_PROG(on_copy_in_end_tcp, struct sock *sk)
     return 0;
 }
 
-SEC("tp_btf/sock_recv_length")
-int BPF_PROG(on_copy_in_end, struct sock *sk, int ret, int flags)
-{
-    close_copy(IOP_COPY_IN);
-    return 0;
-}
-
 SEC("tp_btf/tcp_sendmsg_locked")
 int BPF_PROG(on_copy_out_start, const struct sock *sk, const struct msghdr *msg,
              const struct sk_buff *skb, int size_goal)
@@ -101,13 +95,6 @@ int BPF_PROG(on_copy_out_start, const struct sock *sk, const struct msghdr *msg,
 
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(on_copy_out_end_xmit, struct sk_buff *skb)
-{
-    close_copy(IOP_COPY_OUT);
-    return 0;
-}
-
-SEC("tp_btf/sock_send_length")
-int BPF_PROG(on_copy_out_end, struct sock *sk, int ret, int flags)
 {
     close_copy(IOP_COPY_OUT);
     return 0;

@@ -64,8 +64,6 @@ FakeKernel debian_6_12() {
     tp["sched_process_exit"] = 1;
     tp["io_uring_submit_req"] = 1;
     tp["io_uring_complete"] = 7;
-    tp["sock_recv_length"] = 3;
-    tp["sock_send_length"] = 3;
     tp["sk_data_ready"] = 1;
     return FakeKernel(tp);
 }
@@ -75,8 +73,6 @@ FakeKernel kernel_6_18() {
     tp["sched_process_exit"] = 2;
     tp["io_uring_submit_req"] = 1;
     tp["io_uring_complete"] = 3;
-    tp["sock_recv_length"] = 3;
-    tp["sock_send_length"] = 3;
     tp["sk_data_ready"] = 1;
     tp["tcp_sendmsg_locked"] = 4;
     return FakeKernel(tp);
@@ -122,7 +118,6 @@ TEST(Programs, Debian612HasTheNewSubmissionButTheOldCompletion) {
     EXPECT_TRUE(loads(choices, "on_uring_complete"));
     EXPECT_FALSE(loads(choices, "on_uring_complete_cqe"));
     EXPECT_TRUE(loads(choices, "on_data_ready"));
-    EXPECT_TRUE(loads(choices, "on_copy_in_end"));
     EXPECT_FALSE(loads(choices, "on_copy_out_start"));
     EXPECT_EQ(unavailable_measurements(choices).size(), 1u)
         << ::testing::PrintToString(unavailable_measurements(choices));

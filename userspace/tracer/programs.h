@@ -39,7 +39,7 @@ std::unique_ptr<TracepointCatalog> kernel_tracepoints();
 struct ProgramChoice {
     const ProgramSpec *spec = nullptr;
     bool load = true;
-    std::string why_not;    // when !load: "this kernel has no tracepoint sock_recv_length"
+    std::string why_not;    // when !load: "this kernel has no tracepoint sk_data_ready"
     bool knock_on = false;  // off only because the program it needs is off
 };
 
