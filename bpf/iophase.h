@@ -310,6 +310,14 @@ struct iop_epoll_key {
     __s32 epfd;
 };
 
+/* The epoll instance an fd was registered with, key: {tgid, fd}; value: __s32 epfd. A close
+ * of the fd takes it out of the instance as EPOLL_CTL_DEL would (servers such as nginx never
+ * call EPOLL_CTL_DEL). */
+struct iop_fd_key {
+    __u32 tgid;
+    __s32 fd;
+};
+
 /* Counters of what the BPF side could not record (per-CPU array, index: enum iop_drop). */
 enum iop_drop {
     IOP_DROP_THREAD_STORAGE = 0, /* no task storage for a traced thread: its events lost */

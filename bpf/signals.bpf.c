@@ -11,12 +11,17 @@
 #define TRACE_SIGNAL_OVERFLOW_FAIL 3
 #define TRACE_SIGNAL_LOSE_INFO 4
 
-/* SEND_SIG_NOINFO and SEND_SIG_PRIV are small constants, not pointers. */
+#define SIGRTMIN 32
+
+/* SIGIO, or a realtime signal chosen with F_SETSIG (sent with a POLL_* si_code). Standard
+ * signals are not looked at further: their own si_codes (CLD_EXITED for SIGCHLD, SEGV_MAPERR,
+ * ...) reuse the POLL_* numbers. SEND_SIG_NOINFO and SEND_SIG_PRIV are small constants, not
+ * pointers. */
 static __always_inline bool is_io_signal(int sig, struct kernel_siginfo *info)
 {
     if (sig == SIGIO)
         return true;
-    if ((unsigned long)info < 4096)
+    if (sig < SIGRTMIN || (unsigned long)info < 4096)
         return false;
     int code = BPF_CORE_READ(info, si_code);
     return code >= POLL_IN && code <= POLL_HUP;

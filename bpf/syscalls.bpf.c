@@ -23,7 +23,8 @@
 #define S_IFIFO 0010000
 #define S_IFREG 0100000
 
-/* Registered fds per epoll instance, counted from epoll_ctl (seeded from /proc at attach). */
+/* Registered fds per epoll instance, counted from epoll_ctl and close (seeded from /proc at
+ * attach). */
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(map_flags, BPF_F_NO_PREALLOC);
@@ -31,6 +32,36 @@ struct {
     __type(key, struct iop_epoll_key);
     __type(value, __s64);
 } epoll_fds SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __uint(max_entries, 65536);
+    __type(key, struct iop_fd_key);
+    __type(value, __s32);
+} epoll_members SEC(".maps");
+
+static __always_inline void count_registered(__u32 tgid, __s32 epfd, __s64 change)
+{
+    struct iop_epoll_key key = {.tgid = tgid, .epfd = epfd};
+    __s64 none = 0;
+    __s64 *n = lookup_or_init(&epoll_fds, &key, &none);
+    if (!n)
+        count_drop(IOP_DROP_EPOLL_MAP_FULL);
+    else
+        __sync_fetch_and_add(n, change);
+}
+
+/* An fd left its epoll instance (EPOLL_CTL_DEL, or its close). */
+static __always_inline void unregister_fd(__u32 tgid, __s32 fd)
+{
+    struct iop_fd_key key = {.tgid = tgid, .fd = fd};
+    __s32 *epfd = bpf_map_lookup_elem(&epoll_members, &key);
+    if (!epfd)
+        return;
+    count_registered(tgid, *epfd, -1);
+    bpf_map_delete_elem(&epoll_members, &key);
+}
 
 static __always_inline __u32 slot_of(long nr)
 {
@@ -157,15 +188,14 @@ static __always_inline void record_facts(struct iop_thread *t, long ret)
     struct iop_proc *p;
     switch (t->slot) {
     case IOP_SLOT_EPOLL_CTL: {
-        struct iop_epoll_key key = {.tgid = t->tgid, .epfd = (__s32)arg[0]};
-        __s64 none = 0;
-        __s64 *n = lookup_or_init(&epoll_fds, &key, &none);
-        if (!n) {
-            count_drop(IOP_DROP_EPOLL_MAP_FULL);
-        } else if (arg[1] == EPOLL_CTL_ADD) {
-            __sync_fetch_and_add(n, 1);
+        if (arg[1] == EPOLL_CTL_ADD) {
+            struct iop_fd_key member = {.tgid = t->tgid, .fd = (__s32)arg[2]};
+            __s32 epfd = (__s32)arg[0];
+            if (bpf_map_update_elem(&epoll_members, &member, &epfd, BPF_ANY) != 0)
+                count_drop(IOP_DROP_EPOLL_MAP_FULL);
+            count_registered(t->tgid, epfd, 1);
         } else if (arg[1] == EPOLL_CTL_DEL) {
-            __sync_fetch_and_add(n, -1);
+            unregister_fd(t->tgid, (__s32)arg[2]);
         }
         if (arg[1] != EPOLL_CTL_ADD && arg[1] != EPOLL_CTL_MOD)
             return;
@@ -201,6 +231,13 @@ static __always_inline void record_facts(struct iop_thread *t, long ret)
                                                    : 0;
         if (flags & SOCK_NONBLOCK)
             __sync_fetch_and_add(&p->set_nonblock, 1);
+        return;
+    }
+    case IOP_SLOT_CLOSE: {
+        unregister_fd(t->tgid, (__s32)arg[0]);
+        /* If it was an epoll instance, a later one with the same number starts empty. */
+        struct iop_epoll_key instance = {.tgid = t->tgid, .epfd = (__s32)arg[0]};
+        bpf_map_delete_elem(&epoll_fds, &instance);
         return;
     }
     case IOP_SLOT_IO_URING_SETUP:

@@ -2,6 +2,9 @@
 // triggering the classifier needs.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "support/report_query.h"
 #include "support/tracer_run.h"
 
@@ -17,13 +20,16 @@ constexpr int kCalls = kRounds + kIdleRounds;
 class MultiplexTest : public BpfTest {
   protected:
     // Traces the multiplexing workload `name`; returns its facts and its process entry.
-    const json *trace_workload(const std::string &name, Facts &facts) {
+    const json *trace_workload(const std::string &name, Facts &facts,
+                               const std::vector<std::string> &extra = {}) {
         const auto facts_path = dir_.file("facts.txt");
-        result_ = run_trace(
-            dir_, {},
-            workload(name, {"--fds", std::to_string(kFds), "--ready", std::to_string(kReady),
-                            "--rounds", std::to_string(kRounds), "--idle-rounds",
-                            std::to_string(kIdleRounds), "--facts", facts_path}));
+        std::vector<std::string> args = {"--fds",         std::to_string(kFds),
+                                         "--ready",       std::to_string(kReady),
+                                         "--rounds",      std::to_string(kRounds),
+                                         "--idle-rounds", std::to_string(kIdleRounds),
+                                         "--facts",       facts_path};
+        args.insert(args.end(), extra.begin(), extra.end());
+        result_ = run_trace(dir_, {}, workload(name, args));
         EXPECT_EQ(result_.exit_code, 0) << result_.stderr_text;
         EXPECT_FALSE(result_.report.is_null()) << result_.json_error << result_.stderr_text;
         facts = read_facts(facts_path);
@@ -81,6 +87,19 @@ TEST_F(MultiplexTest, EpollWaitCountsRegisteredFdsAndEdgeTriggering) {
         EXPECT_EQ(field((*process)["facts"], "epoll_ctl_et"), std::uint64_t{kFds});
         EXPECT_EQ(field((*process)["facts"], "epoll_ctl_lt"), 0u);
     }
+}
+
+TEST_F(MultiplexTest, ClosingARegisteredFdTakesItOutOfTheEpollInstance) {
+    // nginx never calls EPOLL_CTL_DEL: closing a connection's fd removes it from the set.
+    constexpr int kClosed = 2;
+    Facts facts;
+    const json *process = trace_workload("epoll", facts, {"--closed", std::to_string(kClosed)});
+    ASSERT_NE(process, nullptr) << "workload pid missing from the report";
+    const auto wait =
+        sum_syscalls((*process)["syscalls"], {"epoll_wait", "epoll_pwait", "epoll_pwait2"});
+    ASSERT_EQ(wait.count, kCalls) << describe_syscalls((*process)["syscalls"]);
+    EXPECT_EQ(wait.fds_asked,
+              std::uint64_t{kIdleRounds} * kFds + std::uint64_t{kRounds} * (kFds - kClosed));
 }
 
 }  // namespace

@@ -299,7 +299,9 @@ std::vector<ProcessReport> build_processes(const KernelTables &tables, ExitedThr
         ThreadReport row = thread_row(live.tid, live.state, end_ns);
         part.live_budget += row.budget;
         if (live.state.in_call) {
-            merge_row(part.syscalls, in_flight_call(live.state, end_ns));
+            iop_thread state = live.state;
+            charge_until(state, end_ns);  // the call's phases up to the end, like its budget
+            merge_row(part.syscalls, in_flight_call(state, end_ns));
         }
         part.threads.push_back(std::move(row));
     }

@@ -179,9 +179,13 @@ std::vector<EpollInstance> epoll_instances(pid_t pid) {
             continue;
         }
         std::istringstream info(read_file(fmt::format("/proc/{}/fdinfo/{}", pid, fd)));
-        EpollInstance instance{fd, 0};
+        EpollInstance instance;
+        instance.epfd = fd;
         for (std::string line; std::getline(info, line);) {
-            instance.registered += line.rfind("tfd:", 0) == 0 ? 1 : 0;
+            if (line.rfind("tfd:", 0) == 0) {
+                ++instance.registered;
+                instance.fds.push_back(std::atoi(line.c_str() + 4));
+            }
         }
         found.push_back(instance);
     }

@@ -33,6 +33,7 @@ long syscall_in_progress(const std::string &proc_syscall);
 struct EpollInstance {
     int epfd = -1;
     long registered = 0;
+    std::vector<int> fds;  // the registered fds (the tfd: numbers)
 };
 std::vector<EpollInstance> epoll_instances(pid_t pid);
 

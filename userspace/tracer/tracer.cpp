@@ -344,13 +344,19 @@ class BpfTracer final : public Tracer {
         return socket_call ? std::uint32_t{IOP_FD_SOCKET} : std::uint32_t{IOP_FD_NONE};
     }
 
-    // fds registered with epoll before attach (BPF counts epoll_ctl from attach on).
+    // fds registered with epoll before attach (BPF counts epoll_ctl and close from attach on).
     void seed_epoll_instances(pid_t pid) {
-        const int fd = bpf_map__fd(bpf_->skel()->maps.epoll_fds);
+        const int counts = bpf_map__fd(bpf_->skel()->maps.epoll_fds);
+        const int members = bpf_map__fd(bpf_->skel()->maps.epoll_members);
+        const auto tgid = static_cast<std::uint32_t>(pid);
         for (const auto &instance : procfs::epoll_instances(pid)) {
-            const iop_epoll_key key{static_cast<std::uint32_t>(pid), instance.epfd};
+            const iop_epoll_key key{tgid, instance.epfd};
             const std::int64_t registered = instance.registered;
-            bpf_map_update_elem(fd, &key, &registered, BPF_NOEXIST);
+            bpf_map_update_elem(counts, &key, &registered, BPF_NOEXIST);
+            for (int member : instance.fds) {
+                const iop_fd_key fd_key{tgid, member};
+                bpf_map_update_elem(members, &fd_key, &instance.epfd, BPF_NOEXIST);
+            }
         }
     }
 

@@ -116,7 +116,10 @@ int poll_fds(const Options &options) {
 
 int epoll_fds(const Options &options) {
     const Plan plan = read_plan(options);
-    const auto pipes = make_pipes(plan.fds);
+    // --closed N: after the idle rounds, close the last N pipes without EPOLL_CTL_DEL (the
+    // close takes them out of the instance, as nginx relies on).
+    const long closed = options.get_int("closed", 0);
+    auto pipes = make_pipes(plan.fds);
     UniqueFd epoll(static_cast<int>(check(::epoll_create1(EPOLL_CLOEXEC), "epoll_create1")));
     for (const auto &pipe : pipes) {
         epoll_event interest{};
@@ -131,6 +134,9 @@ int epoll_fds(const Options &options) {
         expect_ready(check(::epoll_wait(epoll.get(), events, kMaxEvents, 1), "epoll_wait"), 0,
                      "idle epoll_wait found a ready fd");
     }
+    for (long i = 0; i < closed && i < plan.fds; ++i) {
+        pipes[static_cast<std::size_t>(plan.fds - 1 - i)].first = UniqueFd();
+    }
     // Edge-triggered: each round makes a fresh edge on M pipes, then drains them.
     for (long i = 0; i < plan.rounds; ++i) {
         make_readable(pipes, plan.ready);
@@ -144,6 +150,7 @@ int epoll_fds(const Options &options) {
 
     Facts facts(options);
     facts.add("registered", plan.fds);
+    facts.add("closed", closed);
     facts.add("maxevents", kMaxEvents);
     facts.add("calls", plan.idle_rounds + plan.rounds);
     facts.write();
