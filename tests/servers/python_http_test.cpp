@@ -32,11 +32,11 @@ class PythonHttpTest : public ServerTest {
             case Load::kStrace:
                 return ab_load(dir_, server_->port(), 50, 1);
             case Load::kCounts:
-                return ab_load(dir_, server_->port(), 300, 1);
+                return ab_load(dir_, server_->port(), 200, 1);
             case Load::kModel:
                 break;
         }
-        return ab_load(dir_, server_->port(), 1000, 8);
+        return ab_load(dir_, server_->port(), 300, 8);
     }
 };
 

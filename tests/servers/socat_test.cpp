@@ -1,8 +1,9 @@
 // socat TCP-LISTEN:…,fork PIPE: an echo server that forks a process per connection. The parent
-// blocks in accept (not accept4) and forks (clone); each child moves data between the socket and
-// a pipe with a pselect6 loop: it reads the line and then the EOF from the socket, writes the
-// line to the pipe, reads it back and writes it to the socket, then exits. Per connection: one
-// accept and one clone in the parent, two socket reads and one socket write in the child.
+// waits in pselect6 on the listening socket, accepts (accept, not accept4) and forks (clone); each
+// child moves data between the socket and a pipe with a pselect6 loop: it reads the line and then
+// the EOF from the socket, writes the line to the pipe, reads it back and writes it to the socket,
+// then exits. Per connection: one accept and one clone in the parent, two socket reads and one
+// socket write in the child.
 #include <gtest/gtest.h>
 
 #include "support/client.h"

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "support/proc_tree.h"
 #include "support/report_query.h"
@@ -37,6 +38,17 @@ void ServerTest::SetUp() {
 
 void ServerTest::TearDown() {
     server_.reset();
+    // IOPHASE_SERVER_REPORTS=DIR keeps every report (and strace log): the data of docs/servers.md.
+    if (const char *keep = std::getenv("IOPHASE_SERVER_REPORTS")) {
+        const auto *info = ::testing::UnitTest::GetInstance()->current_test_info();
+        const std::string name =
+            std::string(keep) + "/" + info->test_suite_name() + "." + info->name();
+        std::error_code ignored;
+        for (const char *file : {"report.json", "strace.log"}) {
+            std::filesystem::copy_file(dir_.file(file), name + "." + file,
+                                       std::filesystem::copy_options::overwrite_existing, ignored);
+        }
+    }
     bpftest::BpfTest::TearDown();
 }
 
@@ -55,6 +67,9 @@ void ServerTest::run(Load load, WithStrace with_strace) {
                         dir_, *server_, [&] { work_ = drive(load); }, with_strace));
     ASSERT_TRACE_OK(traced.trace);
     print_summary(traced.trace.report);
+    // A failed map insert loses calls: every count below would be short.
+    EXPECT_EQ(bpftest::field(bpftest::member(traced.trace.report, "health"), "map_full_drops"), 0u)
+        << "iophase dropped data";
     traced_ = std::move(traced);
 }
 
