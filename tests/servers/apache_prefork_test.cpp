@@ -30,15 +30,7 @@ class ApachePreforkTest : public ServerTest {
     }
 
     Work drive(Load load) override {
-        switch (load) {
-            case Load::kStrace:
-                return ab_load(dir_, server_->port(), 50, 1);
-            case Load::kCounts:
-                return ab_load(dir_, server_->port(), 300, 1);
-            case Load::kModel:
-                break;
-        }
-        return ab_load(dir_, server_->port(), 1500, kChildren);
+        return ab_load(dir_, server_->port(), shape(load, {50, 300, 1500, kChildren}));
     }
 };
 

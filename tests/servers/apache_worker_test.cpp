@@ -33,15 +33,7 @@ class ApacheWorkerTest : public ServerTest {
     }
 
     Work drive(Load load) override {
-        switch (load) {
-            case Load::kStrace:
-                return ab_load(dir_, server_->port(), 50, 1);
-            case Load::kCounts:
-                return ab_load(dir_, server_->port(), 300, 1);
-            case Load::kModel:
-                break;
-        }
-        return ab_load(dir_, server_->port(), 1500, kThreads);
+        return ab_load(dir_, server_->port(), shape(load, {50, 300, 1500, kThreads}));
     }
 };
 

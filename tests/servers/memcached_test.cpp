@@ -30,8 +30,11 @@ class MemcachedTest : public ServerTest {
               port);
     }
 
-    // memcslap's "set" test: `threads` client threads, one connection each, `sets` sets in all.
-    Work slap(int sets, int threads) {
+    // memcslap's "set" test: `shape.clients` threads, one connection each, `shape.requests` sets
+    // in all.
+    Work slap(const ClientShape &shape) {
+        const int sets = shape.requests;
+        const int threads = shape.clients;
         const auto run =
             run_client(dir_, "memcslap",
                        {kSlap, "-s", "127.0.0.1:" + std::to_string(server_->port()), "-c",
@@ -42,17 +45,7 @@ class MemcachedTest : public ServerTest {
         return Work{static_cast<std::uint64_t>(sets), static_cast<std::uint64_t>(threads)};
     }
 
-    Work drive(Load load) override {
-        switch (load) {
-            case Load::kStrace:
-                return slap(200, 1);
-            case Load::kCounts:
-                return slap(2000, 1);
-            case Load::kModel:
-                break;
-        }
-        return slap(8000, kWorkers);
-    }
+    Work drive(Load load) override { return slap(shape(load, {200, 2000, 8000, kWorkers})); }
 };
 
 const std::vector<Invariant> kPerRequest = {

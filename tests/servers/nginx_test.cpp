@@ -48,15 +48,7 @@ http {
     }
 
     Work drive(Load load) override {
-        switch (load) {
-            case Load::kStrace:
-                return ab_load(dir_, server_->port(), 50, 1);
-            case Load::kCounts:
-                return ab_load(dir_, server_->port(), 400, 1);
-            case Load::kModel:
-                break;
-        }
-        return ab_load(dir_, server_->port(), 2000, 8);
+        return ab_load(dir_, server_->port(), shape(load, {50, 400, 2000, 8}));
     }
 
     // The worker: the master's only child.

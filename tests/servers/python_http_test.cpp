@@ -28,15 +28,7 @@ class PythonHttpTest : public ServerTest {
     }
 
     Work drive(Load load) override {
-        switch (load) {
-            case Load::kStrace:
-                return ab_load(dir_, server_->port(), 50, 1);
-            case Load::kCounts:
-                return ab_load(dir_, server_->port(), 200, 1);
-            case Load::kModel:
-                break;
-        }
-        return ab_load(dir_, server_->port(), 300, 8);
+        return ab_load(dir_, server_->port(), shape(load, {50, 200, 300, 8}));
     }
 };
 

@@ -36,8 +36,10 @@ dir )" + dir_.file("") + "\n");
         start({kRedis, config}, port);
     }
 
-    // SET and GET `commands` times each over `clients` connections per test, no pipelining.
-    Work benchmark(int commands, int clients) {
+    // SET and GET `requests` times each over `clients` connections per test, no pipelining.
+    Work benchmark(const ClientShape &shape) {
+        const int commands = shape.requests;
+        const int clients = shape.clients;
         const auto run =
             run_client(dir_, "redis-benchmark",
                        {kBenchmark, "-h", "127.0.0.1", "-p", std::to_string(server_->port()), "-n",
@@ -50,17 +52,7 @@ dir )" + dir_.file("") + "\n");
                     2 * static_cast<std::uint64_t>(clients) + 1};
     }
 
-    Work drive(Load load) override {
-        switch (load) {
-            case Load::kStrace:
-                return benchmark(100, 1);
-            case Load::kCounts:
-                return benchmark(1000, 1);
-            case Load::kModel:
-                break;
-        }
-        return benchmark(10000, 8);
-    }
+    Work drive(Load load) override { return benchmark(shape(load, {100, 1000, 10000, 8})); }
 };
 
 const std::vector<Invariant> kPerCommand = {

@@ -7,10 +7,11 @@
 
 namespace servertest {
 
-Work ab_load(const bpftest::TempDir &dir, int port, int requests, int concurrency) {
+Work ab_load(const bpftest::TempDir &dir, int port, const ClientShape &shape) {
+    const int requests = shape.requests;
     const auto run =
         run_client(dir, "ab",
-                   {kAb, "-n", std::to_string(requests), "-c", std::to_string(concurrency),
+                   {kAb, "-n", std::to_string(requests), "-c", std::to_string(shape.clients),
                     "http://127.0.0.1:" + std::to_string(port) + "/index.html"});
     EXPECT_EQ(run.exit_code, 0) << run.output;
     const long long complete = number_after(run.output, "Complete requests:");

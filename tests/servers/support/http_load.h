@@ -3,15 +3,16 @@
 #pragma once
 
 #include "support/count_checks.h"
+#include "support/load.h"
 #include "support/temp_dir.h"
 
 namespace servertest {
 
 inline constexpr const char *kAb = "/usr/bin/ab";
 
-// GETs http://127.0.0.1:PORT/index.html `requests` times, `concurrency` at a time; EXPECTs every
-// request to complete with 200. Returns what was done: one connection per request.
-Work ab_load(const bpftest::TempDir &dir, int port, int requests, int concurrency);
+// GETs http://127.0.0.1:PORT/index.html as `shape` says (requests, clients at once); EXPECTs
+// every request to complete with 200. Returns what was done: one connection per request.
+Work ab_load(const bpftest::TempDir &dir, int port, const ClientShape &shape);
 
 // The page the HTTP servers serve, written to DIR/index.html.
 void write_index_page(const std::string &dir);

@@ -10,15 +10,12 @@
 #include <vector>
 
 #include "support/count_checks.h"
+#include "support/load.h"
 #include "support/server.h"
 #include "support/traced_load.h"
 #include "support/tracer_run.h"
 
 namespace servertest {
-
-// How much load: a small fixed count for the strace run (strace slows the server tenfold), a
-// larger one for the counts, and concurrent clients for the I/O model.
-enum class Load { kStrace, kCounts, kModel };
 
 class ServerTest : public bpftest::BpfTest {
   protected:
