@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, checks formatting, builds, and runs every
-# test — first the normal build (labels unit, demo, bpf, compare), then an AddressSanitizer +
-# UndefinedBehaviorSanitizer build (unit, demo, bpf). Needs root for the bpf and compare tests;
-# with CI=true they must run and pass, never skip.
+# test — first the normal build (labels unit, demo, bpf, compare, servers), then an
+# AddressSanitizer + UndefinedBehaviorSanitizer build (unit, demo, bpf; the servers tests trace
+# Debian's servers, not iophase's own code paths beyond bpf's). Needs root for the bpf, compare
+# and servers tests; with CI=true they must run and pass, never skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)

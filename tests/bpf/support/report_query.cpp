@@ -28,6 +28,11 @@ const json *find_thread(const json &process, long long tid) {
     return process.contains("threads") ? find_by_id(process["threads"], "tid", tid) : nullptr;
 }
 
+const json &member(const json &object, const char *name) {
+    static const json absent;
+    return object.is_object() && object.contains(name) ? object[name] : absent;
+}
+
 std::uint64_t field(const json &object, const char *name) {
     if (!object.is_object() || !object.contains(name) || !object[name].is_number()) {
         return 0;

@@ -39,6 +39,10 @@ SyscallSum sum_syscalls(const json &syscalls, std::initializer_list<std::string_
 // "name/fd_kind=count ..." of every row, for failure messages.
 std::string describe_syscalls(const json &syscalls);
 
+// A member of an object, or null when absent: iterating null yields nothing, so loops over
+// absent arrays need no check (and no temporary, which `value(name, json::array())` would be).
+const json &member(const json &object, const char *name);
+
 // A JSON integer field as uint64 (0 when absent), so a missing field fails the comparison
 // that uses it rather than throwing.
 std::uint64_t field(const json &object, const char *name);

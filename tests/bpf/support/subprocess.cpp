@@ -39,11 +39,33 @@ class FileActions {
     posix_spawn_file_actions_t actions_;
 };
 
+// posix_spawn attributes, owned: a new process group when asked for.
+class SpawnAttributes {
+  public:
+    explicit SpawnAttributes(bool own_group) {
+        posix_spawnattr_init(&attributes_);
+        if (own_group) {
+            posix_spawnattr_setflags(&attributes_, POSIX_SPAWN_SETPGROUP);
+            posix_spawnattr_setpgroup(&attributes_, 0);
+        }
+    }
+    SpawnAttributes(const SpawnAttributes &) = delete;
+    SpawnAttributes &operator=(const SpawnAttributes &) = delete;
+    ~SpawnAttributes() { posix_spawnattr_destroy(&attributes_); }
+
+    const posix_spawnattr_t *get() const { return &attributes_; }
+
+  private:
+    posix_spawnattr_t attributes_;
+};
+
 }  // namespace
 
 Subprocess::Subprocess(const std::vector<std::string> &argv, const std::string &stdout_path,
-                       const std::string &stderr_path) {
+                       const std::string &stderr_path, Group group)
+    : group_(group) {
     FileActions actions;
+    const SpawnAttributes attributes(group == Group::kOwn);
     actions.redirect(STDOUT_FILENO, stdout_path);
     actions.redirect(STDERR_FILENO, stderr_path);
     std::vector<char *> raw_argv;
@@ -52,7 +74,7 @@ Subprocess::Subprocess(const std::vector<std::string> &argv, const std::string &
     }
     raw_argv.push_back(nullptr);
     const int rc =
-        posix_spawn(&pid_, raw_argv[0], actions.get(), nullptr, raw_argv.data(), environ);
+        posix_spawn(&pid_, raw_argv[0], actions.get(), attributes.get(), raw_argv.data(), environ);
     if (rc != 0) {
         throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
     }
@@ -81,11 +103,18 @@ std::optional<int> Subprocess::wait_for(std::chrono::milliseconds timeout) {
     }
 }
 
+void Subprocess::signal(int signo) const {
+    if (reaped_ || pid_ <= 0) {
+        return;
+    }
+    ::kill(group_ == Group::kOwn ? -pid_ : pid_, signo);
+}
+
 void Subprocess::kill() {
     if (reaped_ || pid_ <= 0) {
         return;
     }
-    ::kill(pid_, SIGKILL);
+    signal(SIGKILL);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     reaped_ = true;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <chrono>
 #include <map>
 #include <memory>
@@ -34,6 +36,9 @@ class TraceRun {
              const std::vector<std::string> &command = {});
 
     TraceResult finish(std::chrono::milliseconds timeout = std::chrono::seconds(40));
+
+    // Ctrl-C: iophase stops tracing and writes its report (finish() then reads it).
+    void interrupt() const { process_->signal(SIGINT); }
 
   private:
     const TempDir &dir_;

@@ -1,0 +1,43 @@
+// Assertions on the thread roles, process structure and I/O-model labels of schema version 2
+// (issue 12): written ahead of the classifier, so a test skips while reports lack `roles`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace servertest {
+
+// The process's io_model.label ("" if it has none).
+std::string label_of(const nlohmann::json &process);
+
+// True if any process of the report has a `roles` array.
+bool has_roles(const nlohmann::json &report);
+
+#define SKIP_UNLESS_ROLES(report)                                                      \
+    do {                                                                               \
+        if (!::servertest::has_roles(report)) {                                        \
+            GTEST_SKIP() << "roles not implemented yet: the report (schema_version "   \
+                         << (report).value("schema_version", 0) << ") has no `roles`"; \
+        }                                                                              \
+    } while (0)
+
+// What a person who knows the server expects of one of its processes. Empty lists accept
+// anything.
+struct RoleExpectation {
+    std::vector<std::string> role;   // one of these role names
+    std::vector<std::string> model;  // whose model is one of these
+    int min_threads = 1;
+};
+struct ProcessExpectation {
+    std::vector<std::string> label;      // io_model.label is one of these
+    std::vector<std::string> structure;  // `structure` is one of these
+    std::vector<RoleExpectation> roles;  // each matched by a distinct role of the process
+};
+
+// EXPECTs the process to meet `expected`, and its roles to be well formed: every field of the
+// schema present, `threads` == tids.size(), shares within [0, 1] and adding up to at most 1,
+// and every thread of the process in exactly one role.
+void expect_process(const nlohmann::json &process, const ProcessExpectation &expected);
+
+}  // namespace servertest
