@@ -7,12 +7,13 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace iophase {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 inline constexpr std::size_t kHistSlots = 40;  // log2 buckets: slot i holds [2^i, 2^(i+1)) ns
 
 // Where a thread's (or process's) wall-clock time went. The invariant:
@@ -138,6 +139,17 @@ struct TraceHealth {
     std::vector<std::string> unavailable;  // measurements this kernel cannot provide, and why
     std::uint64_t map_full_drops = 0;      // failed map inserts (entries not recorded)
     std::uint64_t ringbuf_drops = 0;       // timeline events lost
+    // Timeline events that reached iophase but not the --timeline file (too late to put in
+    // order, or after the file failed); filled by the timeline's writer, not by the tracer.
+    std::uint64_t timeline_userspace_drops = 0;
+};
+
+// --- How the command of `iophase trace -- CMD` ended (schema 2) ---
+struct CommandExit {
+    pid_t pid = 0;
+    std::optional<int> exit_code;     // its exit status, if it exited
+    std::optional<int> signal;        // the signal that ended it, if one did
+    bool stopped_by_iophase = false;  // still running when the trace ended: iophase ended it
 };
 
 struct Report {
@@ -148,6 +160,7 @@ struct Report {
     std::uint64_t duration_ns = 0;
     std::vector<ProcessReport> processes;
     TraceHealth health;
+    std::optional<CommandExit> command;  // only for `iophase trace -- CMD`
 };
 
 // Log2 slot of a latency in ns (0 and 1 ns land in slot 0). Same rule as the BPF side.
