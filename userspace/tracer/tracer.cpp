@@ -58,6 +58,11 @@ ThreadState to_thread_state(std::uint32_t state) {
     }
 }
 
+TimelineEvent to_timeline_event(const iop_event &e) {
+    return TimelineEvent{e.ts, static_cast<pid_t>(e.tgid), static_cast<pid_t>(e.tid),
+                         to_thread_state(e.state), e.in_call ? slot_name(e.slot) : ""};
+}
+
 // libbpf's messages are kept, not printed: a failure is reported as one line that quotes
 // the last of them.
 std::string &libbpf_log() {
@@ -147,7 +152,7 @@ class BpfTracer final : public Tracer {
                       bpf_map__fd(skel_->maps.drops),     bpf_map__fd(skel_->maps.uring_stats)};
         fill_syscall_slots();
         if (options.timeline) {
-            start_timeline(options.timeline_max_events);
+            start_timeline(options);
         }
         for (pid_t pid : initial) {
             add_target(pid);
@@ -241,9 +246,7 @@ class BpfTracer final : public Tracer {
         timeline.lost = timeline_over_cap_;
         timeline.events.reserve(timeline_raw_.size());
         for (const iop_event &e : timeline_raw_) {
-            timeline.events.push_back(
-                TimelineEvent{e.ts, static_cast<pid_t>(e.tgid), static_cast<pid_t>(e.tid),
-                              to_thread_state(e.state), e.in_call ? slot_name(e.slot) : ""});
+            timeline.events.push_back(to_timeline_event(e));
         }
         timeline_raw_.clear();
         timeline.lost += collect_drop(fds_, IOP_DROP_TIMELINE_FULL);
@@ -251,9 +254,11 @@ class BpfTracer final : public Tracer {
     }
 
   private:
-    // Events are copied raw on a polling thread and converted only when asked for.
-    void start_timeline(std::size_t max_events) {
-        timeline_max_events_ = max_events;
+    // Events go to the sink as they are drained; without one they are copied raw on the
+    // polling thread and converted only when asked for.
+    void start_timeline(const TraceOptions &options) {
+        timeline_sink_ = options.timeline_sink;
+        timeline_max_events_ = options.timeline_max_events;
         timeline_rb_.reset(ring_buffer__new(bpf_map__fd(skel_->maps.timeline),
                                             &BpfTracer::on_timeline_event, this, nullptr));
         if (!timeline_rb_) {
@@ -274,12 +279,16 @@ class BpfTracer final : public Tracer {
         if (size < sizeof(iop_event)) {
             return 0;
         }
+        iop_event event;
+        std::memcpy(&event, data, sizeof(event));
+        if (self->timeline_sink_ != nullptr) {
+            self->timeline_sink_->push(to_timeline_event(event));
+            return 0;
+        }
         if (self->timeline_raw_.size() >= self->timeline_max_events_) {
             ++self->timeline_over_cap_;
             return 0;
         }
-        iop_event event;
-        std::memcpy(&event, data, sizeof(event));
         self->timeline_raw_.push_back(event);
         return 0;
     }
@@ -358,6 +367,7 @@ class BpfTracer final : public Tracer {
     pid_t held_pid_ = 0;
     // Timeline: declared after the skeleton so the poller stops before the maps go away.
     RingBuffer timeline_rb_;
+    TimelineSink *timeline_sink_ = nullptr;
     std::vector<iop_event> timeline_raw_;
     std::size_t timeline_max_events_ = 0;
     std::uint64_t timeline_over_cap_ = 0;
