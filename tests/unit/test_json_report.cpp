@@ -65,7 +65,7 @@ TEST(JsonReport, TopLevelAndProcessFields) {
                             "duration_ns", "processes", "health"}) {
         EXPECT_TRUE(j.contains(key)) << key;
     }
-    EXPECT_EQ(j["schema_version"], 1);
+    EXPECT_EQ(j["schema_version"], 2);
     EXPECT_EQ(j["started_at"], "2026-11-23T01:34:15Z");
     const json &p = j["processes"][0];
     for (const char *key : {"pid", "parent_pid", "comm", "cmdline", "exited", "io_model", "budget",
@@ -156,8 +156,41 @@ TEST(JsonReport, RejectsMissingFieldsAndOtherSchemaVersions) {
     short_hist["processes"][0]["syscalls"][0]["hist_log2_ns"].erase(0);
     EXPECT_THROW(report_from_json(short_hist), std::exception);
     json future = j;
-    future["schema_version"] = 2;
+    future["schema_version"] = 3;
     EXPECT_THROW(report_from_json(future), std::runtime_error);
+}
+
+// Names the kernel cut in the middle of a character, or that were never UTF-8, must not make
+// the JSON writer throw (nlohmann's strict dump throws type_error 316 on them).
+TEST(JsonReport, NamesThatAreNotUtf8StillMakeValidJson) {
+    Report report;
+    ProcessReport p;
+    p.pid = 7;
+    p.comm = std::string("серверный").substr(0, 15);
+    p.cmdline = std::string("sh -c sleep 4 ") + '\xff';
+    p.threads.push_back(
+        ThreadReport{8, std::string("a文件传输服务器").substr(0, 15), false, {}, {}});
+    report.processes.push_back(p);
+    std::string text;
+    ASSERT_NO_THROW(text = report_to_json(report).dump());
+    const json back = json::parse(text);
+    EXPECT_EQ(back["processes"][0]["comm"], "серверн\\xd1");
+    EXPECT_EQ(back["processes"][0]["cmdline"], "sh -c sleep 4 \\xff");
+    EXPECT_EQ(back["processes"][0]["threads"][0]["comm"], "a文件传输\\xe6\\x9c");
+}
+
+TEST(JsonReport, CommandExitRoundTripsAndIsNullWithoutACommand) {
+    Report report;
+    EXPECT_TRUE(report_to_json(report)["command"].is_null());
+    report.command = CommandExit{99, std::nullopt, 9, false};
+    const json j = report_to_json(report);
+    EXPECT_EQ(j["command"]["signal"], 9);
+    EXPECT_TRUE(j["command"]["exit_code"].is_null());
+    const Report back = report_from_json(j);
+    ASSERT_TRUE(back.command.has_value());
+    EXPECT_EQ(back.command->pid, 99);
+    EXPECT_EQ(back.command->signal, 9);
+    EXPECT_FALSE(back.command->exit_code.has_value());
 }
 
 TEST(JsonReport, EmptyReport) {

@@ -82,7 +82,12 @@ void ChromeTraceWriter::release(bool all) {
         }
         const TimelineEvent event = oldest.event;
         pending_.pop();
-        place(event);
+        try {
+            place(event);
+        } catch (...) {
+            ++dropped_;  // its span was not written
+            throw;
+        }
     }
 }
 
@@ -202,6 +207,8 @@ void ChromeTraceWriter::finish(const Report &report) {
         }
     }
     if (failure_) {
+        dropped_ += pending_.size();
+        pending_ = {};
         std::rethrow_exception(failure_);
     }
 }
