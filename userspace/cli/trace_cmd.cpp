@@ -302,7 +302,8 @@ void add_trace_command(CLI::App &app, int &exit_code) {
         "  sudo iophase trace --json report.json -- ./server --port 9000\n"
         "  sudo iophase trace -p 1234 -d 2 --timeline trace.json\n"
         "Exit codes: 0 ok, 1 tracing failed, 2 bad usage or unknown pid, 127 command not "
-        "started.");
+        "started;\nwith -- COMMAND, otherwise the command's own status (128 + signal if one "
+        "killed it).");
     cmd->callback([args, &exit_code] { exit_code = run_trace_guarded(*args); });
 }
 
