@@ -2,9 +2,12 @@
 # The README's test command: installs what is needed, checks formatting, builds, and runs every
 # test — first the normal build (labels unit, demo, bpf, compare, servers), then an
 # AddressSanitizer + UndefinedBehaviorSanitizer build (unit, demo, bpf; the servers tests trace
-# Debian's servers, not iophase's own code paths beyond bpf's). Needs root for the bpf, compare
-# and servers tests; with CI=true they must run and pass, never skip.
+# Debian's servers, not iophase's own code paths beyond bpf's), a Release build (its unit
+# tests), and the report fuzzer for a bounded time. Warnings are errors in every build here
+# (IOPHASE_WERROR). Needs root for the bpf, compare and servers tests (run as a user, it asks
+# sudo); with CI=true they must run and pass, never skip.
 set -euo pipefail
+source "$(dirname "$0")/become_root.sh"
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
@@ -14,13 +17,23 @@ echo "== format check (clang-format, .clang-format)"
 bash tools/check_format.sh
 
 echo "== build"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOPHASE_WERROR=ON
 cmake --build build -j"$jobs"
 
 echo "== tests"
 ctest --test-dir build --output-on-failure
 
 echo "== sanitizer build (ASan + UBSan)"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIOPHASE_SANITIZE=ON
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIOPHASE_SANITIZE=ON -DIOPHASE_WERROR=ON
 cmake --build build-asan -j"$jobs"
 ctest --test-dir build-asan --output-on-failure -L 'unit|demo|bpf'
+
+# A user's build is Release: it must compile (g++ warns differently at -O3); its unit tests
+# show the optimized code computes the same.
+echo "== release build (unit tests)"
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DIOPHASE_WERROR=ON
+cmake --build build-release -j"$jobs"
+ctest --test-dir build-release --output-on-failure -L unit
+
+echo "== report fuzzer (libFuzzer, ${IOPHASE_FUZZ_SECONDS:-60} s)"
+bash tools/fuzz.sh "${IOPHASE_FUZZ_SECONDS:-60}"

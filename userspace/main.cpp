@@ -1,8 +1,29 @@
 // iophase: where a network server's time goes, measured with eBPF.
+#include <cstdio>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+
+namespace {
+
+// A first word that names no command leaves CLI11 saying only "A subcommand is required":
+// name the word and the commands instead. Returns false when that was not the mistake.
+bool report_unknown_command(const CLI::App &app) {
+    if (!app.get_subcommands().empty() || app.remaining().empty()) {
+        return false;
+    }
+    std::string names;
+    for (const CLI::App *command : app.get_subcommands({})) {
+        names += (names.empty() ? "" : ", ") + command->get_name();
+    }
+    std::fprintf(stderr, "iophase: unknown command '%s' (one of: %s; see --help)\n",
+                 app.remaining().front().c_str(), names.c_str());
+    return true;
+}
+
+}  // namespace
 
 int main(int argc, char **argv) {
     CLI::App app{
@@ -37,6 +58,9 @@ int main(int argc, char **argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
+        if (report_unknown_command(app)) {
+            return iophase::cli::kExitUsage;
+        }
         const int code = app.exit(e);
         return code == 0 ? iophase::cli::kExitOk : iophase::cli::kExitUsage;
     }

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "support/demo_line.h"
 #include "support/report_query.h"
 #include "support/tracer_run.h"
 
@@ -32,32 +33,6 @@ const json *find_uring_op(const json &process, const std::string &opcode) {
         }
     }
     return nullptr;
-}
-
-// What the demo said on its first stdout line: "iophase-demo model=M port=P pid=X".
-struct DemoLine {
-    int port = 0;
-    long long pid = 0;
-};
-
-std::optional<DemoLine> parse_demo_line(const std::string &text) {
-    const auto start = text.find("iophase-demo model=");
-    if (start == std::string::npos || text.find('\n', start) == std::string::npos) {
-        return std::nullopt;
-    }
-    std::istringstream words(text.substr(start, text.find('\n', start) - start));
-    DemoLine line;
-    for (std::string word; words >> word;) {
-        if (word.rfind("port=", 0) == 0) {
-            line.port = std::stoi(word.substr(5));
-        } else if (word.rfind("pid=", 0) == 0) {
-            line.pid = std::stoll(word.substr(4));
-        }
-    }
-    if (line.port <= 0 || line.pid <= 0) {
-        return std::nullopt;
-    }
-    return line;
 }
 
 // Kills the traced demo (not our child: iophase started it) if the test gives up early, so

@@ -18,7 +18,8 @@ TEST(CompareCli, BadFlagsExitWithTwoAndSayWhy) {
     const BadFlags cases[] = {
         {"--models blocking,nosuch", "unknown model 'nosuch'"},
         {"--scenario fast", "unknown scenario 'fast'"},
-        {"--duration 0", "--duration must be more than 0"},
+        {"--duration 0", "--duration: '0' is not a number of seconds > 0"},
+        {"--duration nan", "'nan' is not a number of seconds"},
         {"--duration -1", "--duration"},
         {"--idle-sweep 0,many", "--idle-sweep wants non-negative counts"},
         {"--json /nonexistent-dir/x.json", "/nonexistent-dir/x.json"},

@@ -160,6 +160,41 @@ TEST(JsonReport, RejectsMissingFieldsAndOtherSchemaVersions) {
     EXPECT_THROW(report_from_json(future), std::runtime_error);
 }
 
+// Names the kernel cut in the middle of a character, or that were never UTF-8, must not make
+// the JSON writer throw (nlohmann's strict dump throws type_error 316 on them).
+TEST(JsonReport, NamesThatAreNotUtf8StillMakeValidJson) {
+    Report report;
+    ProcessReport p;
+    p.pid = 7;
+    p.comm = std::string("серверный").substr(0, 15);
+    p.cmdline = std::string("sh -c sleep 4 ") + '\xff';
+    ThreadReport thread;
+    thread.tid = 8;
+    thread.comm = std::string("a文件传输服务器").substr(0, 15);
+    p.threads.push_back(thread);
+    report.processes.push_back(p);
+    std::string text;
+    ASSERT_NO_THROW(text = report_to_json(report).dump());
+    const json back = json::parse(text);
+    EXPECT_EQ(back["processes"][0]["comm"], "серверн\\xd1");
+    EXPECT_EQ(back["processes"][0]["cmdline"], "sh -c sleep 4 \\xff");
+    EXPECT_EQ(back["processes"][0]["threads"][0]["comm"], "a文件传输\\xe6\\x9c");
+}
+
+TEST(JsonReport, CommandExitRoundTripsAndIsNullWithoutACommand) {
+    Report report;
+    EXPECT_TRUE(report_to_json(report)["command"].is_null());
+    report.command = CommandExit{99, std::nullopt, 9, false};
+    const json j = report_to_json(report);
+    EXPECT_EQ(j["command"]["signal"], 9);
+    EXPECT_TRUE(j["command"]["exit_code"].is_null());
+    const Report back = report_from_json(j);
+    ASSERT_TRUE(back.command.has_value());
+    EXPECT_EQ(back.command->pid, 99);
+    EXPECT_EQ(back.command->signal, 9);
+    EXPECT_FALSE(back.command->exit_code.has_value());
+}
+
 TEST(JsonReport, EmptyReport) {
     const Report empty;
     const json j = report_to_json(empty);

@@ -6,12 +6,15 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -19,6 +22,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "common/protocol.h"
 #include "load/load.h"
@@ -288,9 +293,81 @@ TEST(Load, RefusedConnectionsAreCounted) {
     options.duration_s = 20;
     const Result result = run(options);
     EXPECT_EQ(result.connect_failures, 5u);
+    EXPECT_EQ(result.connect_errors.at(ECONNREFUSED), 5u);  // the server, not a local limit
+    EXPECT_NE(describe_connect_failures(result).find("is the server running?"), std::string::npos);
     EXPECT_EQ(result.connections_established, 0u);
     EXPECT_EQ(result.messages, 0u);
     EXPECT_LT(result.elapsed_ns, 10'000'000'000u);
+}
+
+// More connections than this process may have fds, or than there are local ports for one
+// server address, are refused up front, naming the limit; --allow-partial runs anyway.
+TEST(Load, LimitsAreNamedBeforeTheRun) {
+    ConnectionLimits limits;
+    limits.fds = 1024;
+    limits.fds_hard = 4096;
+    limits.port_low = 32768;
+    limits.port_high = 60999;
+    EXPECT_EQ(limit_problem(100, 200, limits), "");
+    const std::string fds = limit_problem(100'000, 100'066, limits);
+    EXPECT_NE(fds.find("100,066 file descriptors"), std::string::npos) << fds;
+    EXPECT_NE(fds.find("may open 1,024 (ulimit -n; hard limit 4,096)"), std::string::npos) << fds;
+    limits.fds = 1'000'000;
+    const std::string ports = limit_problem(100'000, 100'066, limits);
+    EXPECT_NE(ports.find("32768-60999) has 28,232"), std::string::npos) << ports;
+    EXPECT_NE(connect_error_reason(EMFILE, limits).find("ulimit -n 1,000,000"), std::string::npos);
+    EXPECT_NE(connect_error_reason(EADDRNOTAVAIL, limits).find("28,232 ports"), std::string::npos);
+}
+
+// In a child whose hard fd limit is 64, 100 connections are refused up front; with
+// allow_partial the run goes on and every failed connect is put down to EMFILE.
+TEST(Load, TheFdLimitIsBlamedNotTheServer) {
+    TestServer server(Behavior::Correct);
+    int report[2];
+    ASSERT_EQ(::pipe(report), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        const rlimit low{64, 64};
+        ::setrlimit(RLIMIT_NOFILE, &low);
+        Options options = options_for(server);
+        options.connections = 100;
+        options.duration_s = 0.3;
+        std::string refused;
+        try {
+            run(options);
+        } catch (const std::invalid_argument &e) {
+            refused = e.what();
+        }
+        options.allow_partial = true;
+        const Result result = run(options);
+        const std::string line = fmt::format(
+            "{}|{}|{}|{}", refused.find("may open 64") != std::string::npos ? "refused" : refused,
+            result.connections_established,
+            result.connect_errors.count(EMFILE) != 0 ? result.connect_errors.at(EMFILE) : 0,
+            result.connect_failures);
+        (void)!::write(report[1], line.data(), line.size());
+        ::_exit(0);
+    }
+    ::close(report[1]);
+    std::string line(256, '\0');
+    const ssize_t n = ::read(report[0], line.data(), line.size());
+    ::close(report[0]);
+    ::waitpid(child, nullptr, 0);
+    ASSERT_GT(n, 0);
+    line.resize(static_cast<std::size_t>(n));
+    unsigned established = 0;
+    unsigned emfile = 0;
+    unsigned failures = 0;
+    char refused[32] = {};
+    ASSERT_EQ(
+        std::sscanf(line.c_str(), "%31[^|]|%u|%u|%u", refused, &established, &emfile, &failures), 4)
+        << line;
+    EXPECT_STREQ(refused, "refused");
+    EXPECT_GT(established, 0u);
+    EXPECT_GT(emfile, 0u);
+    EXPECT_EQ(emfile, failures) << line;
+    EXPECT_EQ(established + failures, 100u) << line;
 }
 
 TEST(Load, IdleConnectionsAreHeldOpen) {

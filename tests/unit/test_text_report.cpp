@@ -241,6 +241,51 @@ TEST(TextReport, HealthSection) {
     EXPECT_TRUE(contains(render_text(Report{}, {}), "no processes were traced"));
 }
 
+TEST(TextReport, TimelineDropsInIophaseAreShown) {
+    Report r = classified_sample();
+    r.health.timeline_userspace_drops = 1234;
+    EXPECT_TRUE(contains(render_text(r, {}), "timeline events dropped by iophase: 1,234"));
+    r.health.timeline_userspace_drops = 0;
+    EXPECT_FALSE(contains(render_text(r, {}), "dropped by iophase"));
+}
+
+// A name with a newline or an ESC would split the header or drive the terminal.
+TEST(TextReport, ControlBytesAndBrokenUtf8InNamesAreEscaped) {
+    Report r;
+    ProcessReport p;
+    p.pid = 77;
+    p.comm = "evil\n\x1b[2Jx";
+    p.cmdline = std::string("./evil --title \x1b]0;pwned\x07 ") + '\xff';
+    ThreadReport thread;
+    thread.tid = 78;
+    thread.comm = "t\rab";
+    p.threads.push_back(thread);
+    r.processes.push_back(p);
+    TextOptions options;
+    options.threads = true;
+    const std::string text = render_text(r, options);
+    EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+    EXPECT_EQ(text.find('\r'), std::string::npos) << text;
+    EXPECT_EQ(text.find('\x07'), std::string::npos) << text;
+    EXPECT_EQ(text.find('\xff'), std::string::npos) << text;
+    const std::string head = line_with(text, "pid 77");
+    EXPECT_TRUE(contains(head, "evil\\n\\x1b[2Jx")) << text;
+    EXPECT_TRUE(contains(head, "\\x1b]0;pwned\\x07 \\xff")) << text;
+    EXPECT_TRUE(contains(line_with(text, "  78 "), "t\\rab")) << text;
+}
+
+TEST(TextReport, HowTheCommandEnded) {
+    Report r;
+    r.command = CommandExit{42, 3, std::nullopt, false};
+    EXPECT_TRUE(contains(render_text(r, {}), "command pid 42: exited with status 3"));
+    r.command = CommandExit{42, std::nullopt, 11, false};
+    EXPECT_TRUE(contains(render_text(r, {}), "command pid 42: killed by SIGSEGV"));
+    r.command = CommandExit{42, std::nullopt, 15, true};
+    EXPECT_TRUE(
+        contains(render_text(r, {}), "still running when the trace ended, stopped by SIGTERM"));
+    EXPECT_FALSE(contains(render_text(Report{}, {}), "command pid"));
+}
+
 TEST(TextReport, LongEvidenceCmdlineAndHealthAreWrappedOrCut) {
     Report r = classified_sample();
     r.processes[0].cmdline = "/a/very/long/path/to/the/server " + std::string(120, 'x');

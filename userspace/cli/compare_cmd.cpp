@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
+#include "cli/validators.h"
 #include "compare/compare_json.h"
 #include "compare/html_report.h"
 #include "compare/runner.h"
@@ -121,10 +122,7 @@ compare::PlanOptions plan_from_args(const CompareArgs &args) {
     if (plan.idle_sweep.empty()) {
         throw std::invalid_argument("--idle-sweep names no count (e.g. 0,100,1000)");
     }
-    if (args.duration_s) {
-        if (!(*args.duration_s > 0)) {
-            throw std::invalid_argument("--duration must be more than 0 seconds");
-        }
+    if (args.duration_s) {  // checked by seconds_value()
         plan.duration_s = *args.duration_s;
         plan.bulk_duration_s = *args.duration_s;
     }
@@ -232,9 +230,11 @@ int run_compare(const CompareArgs &args) {
             json_out->write(compare::compare_to_json(result).dump(
                                 2, ' ', false, nlohmann::json::error_handler_t::replace) +
                             "\n");
+            json_out->commit();
         }
         if (html_out) {
             html_out->write(compare::render_html(result));
+            html_out->commit();
         }
     } catch (const std::runtime_error &e) {
         fmt::print(stderr, "iophase compare: {}\n", e.what());
@@ -259,11 +259,14 @@ void add_compare_command(CLI::App &app, int &exit_code) {
                     "echo, idle-fanin, bulk, slow-clients, a comma-separated list, or all "
                     "(default: echo, idle-fanin at 0 and 1000 idle, bulk)");
     cmd->add_option("-d,--duration", args->duration_s,
-                    "seconds of load per run (default: 3, bulk 1.5)");
+                    "seconds of load per run (default: 3, bulk 1.5)")
+        ->check(seconds_value());
     cmd->add_option("--json", args->json_path,
                     "write the full JSON (rows, load results, trace reports) to FILE, - for "
-                    "stdout");
-    cmd->add_option("--html", args->html_path, "write the self-contained HTML report to FILE");
+                    "stdout")
+        ->check(output_path());
+    cmd->add_option("--html", args->html_path, "write the self-contained HTML report to FILE")
+        ->check(output_path());
     cmd->add_option("--idle-sweep", args->idle_sweep,
                     "idle connections of the idle-fanin runs, e.g. 0,100,1000,5000 (default: "
                     "0,1000; with --scenario: 0,100,1000,5000)");

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
+#include "cli/validators.h"
 #include "common/protocol.h"
 #include "load/load.h"
 
@@ -83,21 +84,6 @@ void parse_target(const std::string &target, load::Options &options) {
     options.port = static_cast<std::uint16_t>(value);
 }
 
-// CLI11's PositiveNumber prints the whole double range in its error; these say it plainly.
-CLI::Validator number_at_least(double low, bool inclusive) {
-    const std::string rule = inclusive ? fmt::format(">= {:g}", low) : fmt::format("> {:g}", low);
-    return CLI::Validator(
-        [low, inclusive, rule](std::string &text) -> std::string {
-            double value = 0;
-            if (!CLI::detail::lexical_cast(text, value) || value < low ||
-                (!inclusive && value == low)) {
-                return fmt::format("'{}' is not a number {}", text, rule);
-            }
-            return {};
-        },
-        "NUMBER" + rule);
-}
-
 void check_sizes(const load::Options &options) {
     if (options.size > proto::kMaxPayload) {
         throw std::invalid_argument(
@@ -153,15 +139,21 @@ int run_load(LoadArgs &args) {
     if (json_out) {
         try {
             json_out->write(load::to_json(result).dump(2) + "\n");
+            json_out->commit();
         } catch (const std::runtime_error &e) {
             fmt::print(stderr, "iophase load: {}\n", e.what());
             return kExitFailure;
         }
     }
-    if (result.connections_established == 0) {
-        fmt::print(stderr, "iophase load: could not connect to {} (is the server running?)\n",
-                   args.target);
-        return kExitFailure;
+    const auto wanted = static_cast<std::uint64_t>(args.options.connections + args.options.idle);
+    if (result.connect_failures > 0 || result.connections_established == 0) {
+        const std::string reasons = load::describe_connect_failures(result);
+        fmt::print(stderr, "iophase load: {} of {} connections to {} established{}{}\n",
+                   result.connections_established, wanted, args.target,
+                   reasons.empty() ? " (the run ended first)" : "; failed: ", reasons);
+        if (result.connections_established == 0 || !args.options.allow_partial) {
+            return kExitFailure;
+        }
     }
     if (result.bad_replies > 0) {
         fmt::print(stderr, "iophase load: {} wrong repl{} from {}\n", result.bad_replies,
@@ -194,7 +186,7 @@ void add_load_command(CLI::App &app, int &exit_code) {
             ->check(number_at_least(0, true));
     cmd->add_option("-d,--duration", o.duration_s,
                     "Run for this many seconds (default 10 unless --messages is given)")
-        ->check(number_at_least(0, false));
+        ->check(seconds_value());
     cmd->add_option("-n,--messages", o.messages, "Stop after this many replies in total")
         ->check(number_at_least(0, false));
     cmd->add_option("-r,--rate", o.rate,
@@ -211,8 +203,11 @@ void add_load_command(CLI::App &app, int &exit_code) {
     cmd->add_option("--threads", o.threads,
                     "Threads, each with its share of the connections (default 1)")
         ->check(CLI::Range(1, 256));
-    cmd->add_option("--json", args->json_path,
-                    "Write the results as JSON to FILE ('-' for stdout)");
+    cmd->add_option("--json", args->json_path, "Write the results as JSON to FILE ('-' for stdout)")
+        ->check(output_path());
+    cmd->add_flag("--allow-partial", o.allow_partial,
+                  "Run, and exit 0, even if not every connection can be established (the fd "
+                  "limit, the local ports or the server refused some)");
     cmd->add_flag("--no-progress", args->no_progress,
                   "No progress line (it is drawn only when stdout is a terminal)");
     cmd->footer(
@@ -222,7 +217,9 @@ void add_load_command(CLI::App &app, int &exit_code) {
         "  iophase load 127.0.0.1:9000 -c 20 -r 5000 -d 10  open loop, 5000 msgs/s\n"
         "  iophase load 127.0.0.1:9000 --mode download --bytes 64M -n 4\n"
         "  iophase load 127.0.0.1:9000 -n 100000 --json -   JSON on stdout\n"
-        "Exit codes: 0 ok, 1 a wrong reply or no connection, 2 bad usage.");
+        "Exit codes: 0 ok, 1 a wrong reply or a connection not established (see\n"
+        "--allow-partial), 2 bad usage (also: more connections than the fd limit or the local\n"
+        "ports allow).");
     cmd->callback([args, &exit_code] { exit_code = run_load(*args); });
 }
 

@@ -1,16 +1,12 @@
 // `iophase trace`: attach to processes (by pid, name, cgroup, or by starting a command), and on
 // exit print where their time went, as a table and optionally as a JSON report.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -19,9 +15,12 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/held_command.h"
 #include "cli/output_file.h"
+#include "cli/validators.h"
 #include "report/chrome_trace.h"
 #include "report/json_report.h"
+#include "report/name_escape.h"
 #include "report/text_report.h"
 #include "tracer/procfs.h"
 #include "tracer/tracer.h"
@@ -60,98 +59,6 @@ void install_stop_handlers() {
     sigaction(SIGTERM, &sa, nullptr);
 }
 
-// A command started for tracing: forked now, held before exec until the tracer has
-// registered it, so not one of its syscalls is missed.
-class HeldCommand {
-  public:
-    explicit HeldCommand(const std::vector<std::string> &argv) {
-        int go[2];
-        int exec_error[2];
-        if (pipe2(go, O_CLOEXEC) != 0 || pipe2(exec_error, O_CLOEXEC) != 0) {
-            throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
-        }
-        pid_ = fork();
-        if (pid_ < 0) {
-            throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
-        }
-        if (pid_ == 0) {
-            close(go[1]);
-            close(exec_error[0]);
-            char byte;
-            if (read(go[0], &byte, 1) != 1) {
-                _exit(kExitFailure);  // the tracer gave up: do not run untraced
-            }
-            std::vector<char *> args;
-            for (const auto &arg : argv) {
-                args.push_back(const_cast<char *>(arg.c_str()));
-            }
-            args.push_back(nullptr);
-            execvp(args[0], args.data());
-            const int err = errno;
-            (void)!write(exec_error[1], &err, sizeof(err));
-            _exit(kExitNotFound);
-        }
-        close(go[0]);
-        close(exec_error[1]);
-        go_fd_ = go[1];
-        exec_error_fd_ = exec_error[0];
-    }
-
-    ~HeldCommand() {
-        if (go_fd_ >= 0) {
-            close(go_fd_);  // the child sees EOF and exits without exec
-        }
-        if (exec_error_fd_ >= 0) {
-            close(exec_error_fd_);
-        }
-        if (!reaped_) {
-            stop();
-        }
-    }
-    HeldCommand(const HeldCommand &) = delete;
-    HeldCommand &operator=(const HeldCommand &) = delete;
-
-    pid_t pid() const { return pid_; }
-
-    // Lets the child exec. Returns the exec errno, or 0 once exec succeeded.
-    int release() {
-        const char byte = 1;
-        (void)!write(go_fd_, &byte, 1);
-        close(go_fd_);
-        go_fd_ = -1;
-        int err = 0;
-        const ssize_t n = read(exec_error_fd_, &err, sizeof(err));  // EOF on successful exec
-        return n == sizeof(err) ? err : 0;
-    }
-
-    // Reaps the child if it has exited, so it does not linger as a zombie.
-    void reap_if_exited() {
-        if (!reaped_ && waitpid(pid_, nullptr, WNOHANG) == pid_) {
-            reaped_ = true;
-        }
-    }
-
-  private:
-    // The trace ended before the command did: we started it, so we end it (SIGTERM, then
-    // SIGKILL after two seconds) rather than leave it running untraced.
-    void stop() {
-        kill(pid_, SIGTERM);
-        for (int i = 0; i < 40; ++i) {
-            if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-                return;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-    }
-
-    pid_t pid_ = -1;
-    int go_fd_ = -1;
-    int exec_error_fd_ = -1;
-    bool reaped_ = false;
-};
-
 void print_report(const Report &report, const TraceArgs &args, std::ostream &out) {
     TextOptions options;
     options.threads = args.threads;
@@ -178,6 +85,62 @@ std::chrono::steady_clock::duration seconds_to_duration(double seconds) {
         std::chrono::duration<double>(seconds));
 }
 
+// The kernel keeps 15 bytes of a process name: a longer --comm is matched on those, and said so.
+std::string comm_to_match(const std::string &comm) {
+    if (comm.size() <= procfs::kCommBytes) {
+        return comm;
+    }
+    const std::string kept = comm.substr(0, procfs::kCommBytes);
+    fmt::print(stderr,
+               "iophase trace: --comm {} is longer than the {} bytes the kernel keeps of a "
+               "process name: matching '{}'\n",
+               terminal_escaped(comm), procfs::kCommBytes, terminal_escaped(kept));
+    return kept;
+}
+
+// The timeline file, written while tracing runs.
+struct TimelineOutput {
+    explicit TimelineOutput(OutputFile &out)
+        : file(out), writer([&out](std::string_view chunk) { out.write(chunk); }) {}
+
+    OutputFile &file;
+    ChromeTraceWriter writer;
+};
+
+// Ends the timeline file and counts what it dropped into the report; false (said why) if the
+// file could not be written.
+bool finish_timeline(TimelineOutput &timeline, Report &report) {
+    try {
+        timeline.writer.finish(report);
+        report.health.timeline_userspace_drops = timeline.writer.dropped();
+        timeline.file.commit();
+    } catch (const std::runtime_error &e) {
+        report.health.timeline_userspace_drops = timeline.writer.dropped();
+        fmt::print(stderr, "iophase trace: {}\n", e.what());
+        return false;
+    }
+    fmt::print(stderr,
+               "iophase: timeline of {} events in {} (lost: {} in the ring buffer, {} in "
+               "iophase): open it in Perfetto UI or chrome://tracing\n",
+               timeline.writer.written(), timeline.file.path(), report.health.ringbuf_drops,
+               report.health.timeline_userspace_drops);
+    return true;
+}
+
+bool write_json(OutputFile &file, const Report &report) {
+    try {
+        // Names were made valid UTF-8 already; `replace` only guards against any other string.
+        file.write(
+            report_to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+            "\n");
+        file.commit();
+        return true;
+    } catch (const std::runtime_error &e) {
+        fmt::print(stderr, "iophase trace: {}\n", e.what());
+        return false;
+    }
+}
+
 int run_trace(const TraceArgs &args) {
     const auto started = std::chrono::steady_clock::now();
     const bool by_command = !args.command.empty();
@@ -193,14 +156,26 @@ int run_trace(const TraceArgs &args) {
     if (!open_output(args.json_path, json_out) || !open_output(args.timeline_path, timeline_out)) {
         return kExitUsage;
     }
+    if (json_out && timeline_out && json_out->same_destination(*timeline_out)) {
+        fmt::print(stderr,
+                   "iophase trace: --json and --timeline both write to {}: give each its own "
+                   "file\n",
+                   timeline_out->path());
+        return kExitUsage;
+    }
+    std::optional<TimelineOutput> timeline;
+    if (timeline_out) {
+        timeline.emplace(*timeline_out);
+    }
 
     std::optional<HeldCommand> command;
     TraceOptions options;
     options.pids = args.pids;
-    options.comm = args.comm;
+    options.comm = comm_to_match(args.comm);
     options.cgroup = args.cgroup;
     options.follow = args.follow || by_command;
-    options.timeline = timeline_out.has_value();
+    options.timeline = timeline.has_value();
+    options.timeline_sink = timeline ? &timeline->writer : nullptr;
     try {
         if (by_command) {
             command.emplace(args.command);
@@ -260,32 +235,29 @@ int run_trace(const TraceArgs &args) {
         }
     }
 
-    const Report report = tracer->stop();
+    Report report = tracer->stop();
+    if (command) {
+        report.command = command->finish();
+    }
+    bool written = !timeline || finish_timeline(*timeline, report);
     const bool json_on_stdout = json_out && json_out->is_stdout();
     print_report(report, args, json_on_stdout ? std::cerr : std::cout);
-    int status = kExitOk;
+    written = (!json_out || write_json(*json_out, report)) && written;
+    if (!written) {
+        return kExitFailure;
+    }
+    return report.command ? exit_code_of(*report.command) : kExitOk;
+}
+
+// Any other failure still ends in one line and exit 1, after the destructors have run (a
+// started command is stopped, partial outputs are discarded), rather than in an abort.
+int run_trace_guarded(const TraceArgs &args) {
     try {
-        if (json_out) {
-            json_out->write(report_to_json(report).dump(2) + "\n");
-        }
-    } catch (const std::runtime_error &e) {
+        return run_trace(args);
+    } catch (const std::exception &e) {
         fmt::print(stderr, "iophase trace: {}\n", e.what());
-        status = kExitFailure;
+        return kExitFailure;
     }
-    if (timeline_out) {
-        const Timeline timeline = tracer->take_timeline();
-        try {
-            timeline_out->write(timeline_to_chrome_trace(timeline, report).dump() + "\n");
-            fmt::print(stderr,
-                       "iophase: timeline of {} events ({} lost) in {}: open it in Perfetto UI "
-                       "or chrome://tracing\n",
-                       timeline.events.size(), timeline.lost, timeline_out->path());
-        } catch (const std::runtime_error &e) {
-            fmt::print(stderr, "iophase trace: {}\n", e.what());
-            status = kExitFailure;
-        }
-    }
-    return status;
 }
 
 }  // namespace
@@ -299,7 +271,7 @@ void add_trace_command(CLI::App &app, int &exit_code) {
         "the syscalls with their wait/runq/copy/kernel phases; and the I/O model in use.");
     cmd->add_option("-p,--pid", args->pids, "Process ids to trace (comma-separated)")
         ->delimiter(',')
-        ->check(CLI::PositiveNumber);
+        ->check(process_id());
     cmd->add_option("--comm", args->comm,
                     "Trace every process with this name, including ones started later");
     cmd->add_option("--cgroup", args->cgroup,
@@ -307,14 +279,16 @@ void add_trace_command(CLI::App &app, int &exit_code) {
     cmd->add_option("-d,--duration", args->duration_s,
                     "Stop after this many seconds (default: Ctrl-C, or when every target "
                     "exited)")
-        ->check(CLI::PositiveNumber);
+        ->check(seconds_value());
     cmd->add_option("-i,--interval", args->interval_s,
                     "Also print the table so far every this many seconds")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option("--json", args->json_path, "Write the JSON report to FILE ('-' for stdout)");
+        ->check(seconds_value());
+    cmd->add_option("--json", args->json_path, "Write the JSON report to FILE ('-' for stdout)")
+        ->check(output_path());
     cmd->add_option("--timeline", args->timeline_path,
                     "Also write every thread state change as Chrome trace JSON to FILE (for "
-                    "Perfetto UI or chrome://tracing)");
+                    "Perfetto UI or chrome://tracing)")
+        ->check(output_path());
     cmd->add_flag("--threads", args->threads,
                   "Per-thread rows in the table (JSON always has them)");
     cmd->add_flag("--follow", args->follow,
@@ -328,8 +302,9 @@ void add_trace_command(CLI::App &app, int &exit_code) {
         "  sudo iophase trace --json report.json -- ./server --port 9000\n"
         "  sudo iophase trace -p 1234 -d 2 --timeline trace.json\n"
         "Exit codes: 0 ok, 1 tracing failed, 2 bad usage or unknown pid, 127 command not "
-        "started.");
-    cmd->callback([args, &exit_code] { exit_code = run_trace(*args); });
+        "started;\nwith -- COMMAND, otherwise the command's own status (128 + signal if one "
+        "killed it).");
+    cmd->callback([args, &exit_code] { exit_code = run_trace_guarded(*args); });
 }
 
 }  // namespace iophase::cli

@@ -9,11 +9,13 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "common/histogram.h"
+#include "load/limits.h"
 
 namespace iophase::load {
 
@@ -35,6 +37,9 @@ struct Options {
     std::size_t transfer_bytes = 4 << 20;  // upload/download bytes per round
     int threads = 1;
     bool progress = false;  // redraw a progress line on stdout when it is a terminal
+    // Run even when the fd limit or the local ports cannot hold every connection (else
+    // run() refuses up front).
+    bool allow_partial = false;
 };
 
 inline constexpr double kDefaultDurationS = 10.0;
@@ -46,6 +51,8 @@ struct Result {
     std::uint64_t bad_replies = 0;        // wrong op, length or content
     std::uint64_t connection_errors = 0;  // reset or closed by the server
     std::uint64_t connect_failures = 0;
+    std::map<int, std::uint64_t> connect_errors;  // errno of each failed connect -> count
+    ConnectionLimits limits;                      // this process's, at the start of the run
     std::uint64_t connections_established = 0;
     std::uint64_t bytes_sent = 0;
     std::uint64_t bytes_received = 0;
@@ -57,11 +64,14 @@ struct Result {
 
 // Runs the load until the duration or message count is reached, every active connection
 // has failed, or *stop becomes true. Never throws for network errors: they are counted.
-// Throws std::invalid_argument for options it cannot run (e.g. connections < 1) and
-// std::runtime_error if the host cannot be resolved.
+// Throws std::invalid_argument for options it cannot run (e.g. connections < 1, or more than
+// the fd limit or local ports allow, unless allow_partial) and std::runtime_error if the host
+// cannot be resolved.
 Result run(const Options &options, const std::atomic<bool> *stop = nullptr);
 
 nlohmann::json to_json(const Result &result);
+// The failed connects by reason, in one line ("" if none failed).
+std::string describe_connect_failures(const Result &result);
 std::string render_text(const Result &result);
 
 }  // namespace iophase::load

@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include <fmt/format.h>
 
 #include <string>
@@ -51,7 +53,21 @@ std::string describe_load(const Options &options) {
 
 }  // namespace
 
+std::string describe_connect_failures(const Result &result) {
+    std::string text;
+    for (const auto &[error, count] : result.connect_errors) {
+        text += fmt::format("{}{} {}", text.empty() ? "" : "; ", with_commas(count),
+                            connect_error_reason(error, result.limits));
+    }
+    return text;
+}
+
 nlohmann::json to_json(const Result &result) {
+    nlohmann::json connect_errors = nlohmann::json::object();
+    for (const auto &[error, count] : result.connect_errors) {
+        const char *name = strerrorname_np(error);
+        connect_errors[name != nullptr ? name : std::to_string(error)] = count;
+    }
     const Options &o = result.options;
     const Histogram &h = result.latency;
     return {
@@ -69,6 +85,7 @@ nlohmann::json to_json(const Result &result) {
         {"bad_replies", result.bad_replies},
         {"connection_errors", result.connection_errors},
         {"connect_failures", result.connect_failures},
+        {"connect_errors", std::move(connect_errors)},
         {"connections_established", result.connections_established},
         {"bytes_sent", result.bytes_sent},
         {"bytes_received", result.bytes_received},
@@ -112,6 +129,9 @@ std::string render_text(const Result &result) {
                             result.bad_replies, result.connection_errors, result.connect_failures);
     }
     text += "\n";
+    if (!result.connect_errors.empty()) {
+        text += fmt::format("  connects     failed: {}\n", describe_connect_failures(result));
+    }
     return text;
 }
 

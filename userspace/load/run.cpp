@@ -1,5 +1,4 @@
 #include <netdb.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -56,15 +55,6 @@ void resolve(SharedRun &shared, const Options &options) {
     shared.address_length = found->ai_addrlen;
 }
 
-// Many idle connections need more descriptors than the usual soft limit of 1024.
-void raise_fd_limit(std::size_t wanted) {
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < wanted) {
-        limit.rlim_cur = std::min<rlim_t>(wanted, limit.rlim_max);
-        ::setrlimit(RLIMIT_NOFILE, &limit);
-    }
-}
-
 int share(int total, int parts, int part) {
     return total / parts + (part < total % parts ? 1 : 0);
 }
@@ -88,8 +78,14 @@ Result run(const Options &options, const std::atomic<bool> *stop) {
     SharedRun shared{options};
     resolve(shared, options);
     const int threads = std::min(options.threads, options.connections + options.idle);
-    raise_fd_limit(static_cast<std::size_t>(options.connections + options.idle) +
-                   static_cast<std::size_t>(threads) * 2 + 64);
+    // Many connections need more descriptors than the usual soft limit of 1024.
+    const auto connections = static_cast<std::uint64_t>(options.connections + options.idle);
+    const std::uint64_t fds_wanted = connections + static_cast<std::uint64_t>(threads) * 2 + 64;
+    const ConnectionLimits limits = raise_and_read_limits(fds_wanted);
+    if (const std::string problem = limit_problem(connections, fds_wanted, limits);
+        !problem.empty() && !options.allow_partial) {
+        throw std::invalid_argument(problem + " (--allow-partial runs anyway)");
+    }
 
     shared.stop = stop;
     shared.active_total = options.connections;
@@ -161,6 +157,7 @@ Result run(const Options &options, const std::atomic<bool> *stop) {
 
     Result result;
     result.options = options;
+    result.limits = limits;
     std::int64_t end_ns = shared.start_ns;
     for (const auto &worker : workers) {
         const Result &part = worker->result();
@@ -168,6 +165,9 @@ Result run(const Options &options, const std::atomic<bool> *stop) {
         result.bad_replies += part.bad_replies;
         result.connection_errors += part.connection_errors;
         result.connect_failures += part.connect_failures;
+        for (const auto &[errno_value, count] : part.connect_errors) {
+            result.connect_errors[errno_value] += count;
+        }
         result.connections_established += part.connections_established;
         result.bytes_sent += part.bytes_sent;
         result.bytes_received += part.bytes_received;

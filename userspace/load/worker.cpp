@@ -125,7 +125,7 @@ void Worker::open_connection(std::size_t index) {
     auto &c = connections_[index];
     c.fd.reset(::socket(shared_.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!c.fd) {
-        fail(index, result_.connect_failures);
+        connect_failed(index, errno);
         return;
     }
     const int one = 1;
@@ -133,7 +133,7 @@ void Worker::open_connection(std::size_t index) {
     if (::connect(c.fd.get(), reinterpret_cast<const sockaddr *>(&shared_.address),
                   shared_.address_length) != 0 &&
         errno != EINPROGRESS) {
-        fail(index, result_.connect_failures);
+        connect_failed(index, errno);
         return;
     }
     // Writable means connected (or failed: SO_ERROR tells), also when connect() succeeded
@@ -142,7 +142,7 @@ void Worker::open_connection(std::size_t index) {
     event.events = EPOLLOUT;
     event.data.u64 = index;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.fd.get(), &event) != 0) {
-        fail(index, result_.connect_failures);
+        connect_failed(index, errno);
     }
 }
 
@@ -152,9 +152,11 @@ void Worker::on_event(std::size_t index, std::uint32_t events) {
         case State::Connecting: {
             int error = 0;
             socklen_t length = sizeof error;
-            if (::getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &error, &length) != 0 ||
-                error != 0) {
-                fail(index, result_.connect_failures);
+            if (::getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
+                error = errno;
+            }
+            if (error != 0) {
+                connect_failed(index, error);
             } else {
                 on_connected(index);
             }
@@ -337,6 +339,11 @@ void Worker::consume(std::size_t index, std::span<const std::uint8_t> data) {
             }
         }
     }
+}
+
+void Worker::connect_failed(std::size_t index, int error) {
+    ++result_.connect_errors[error];
+    fail(index, result_.connect_failures);
 }
 
 void Worker::fail(std::size_t index, std::uint64_t &counter) {

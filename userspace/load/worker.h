@@ -96,6 +96,7 @@ class Worker {
     void on_readable(std::size_t index);
     void consume(std::size_t index, std::span<const std::uint8_t> data);
     void fail(std::size_t index, std::uint64_t &counter);
+    void connect_failed(std::size_t index, int error);  // counted by errno
     void retire(std::size_t index, State state);
     bool watch(std::size_t index, bool writable);  // false: failed and closed
     void run_due_timers(std::int64_t now);

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -182,6 +183,17 @@ struct TraceHealth {
     std::uint64_t thread_rows_lost = 0;    // exited threads whose row was lost (time kept)
     std::uint64_t thread_rows_folded = 0;  // exited threads folded into "exited threads" rows
     std::uint64_t events_missed = 0;       // program runs the kernel skipped (recursion)
+    // Timeline events that reached iophase but not the --timeline file (too late to put in
+    // order, or after the file failed); filled by the timeline's writer, not by the tracer.
+    std::uint64_t timeline_userspace_drops = 0;
+};
+
+// --- How the command of `iophase trace -- CMD` ended (schema 2) ---
+struct CommandExit {
+    pid_t pid = 0;
+    std::optional<int> exit_code;     // its exit status, if it exited
+    std::optional<int> signal;        // the signal that ended it, if one did
+    bool stopped_by_iophase = false;  // still running when the trace ended: iophase ended it
 };
 
 struct Report {
@@ -192,6 +204,7 @@ struct Report {
     std::uint64_t duration_ns = 0;
     std::vector<ProcessReport> processes;
     TraceHealth health;
+    std::optional<CommandExit> command;  // only for `iophase trace -- CMD`
 };
 
 // Log2 slot of a latency in ns (0 and 1 ns land in slot 0). Same rule as the BPF side.

@@ -1,7 +1,10 @@
 #include "report/chrome_trace.h"
 
-#include <algorithm>
-#include <map>
+#include <fmt/format.h>
+
+#include <iterator>
+
+#include "report/name_escape.h"
 
 namespace iophase {
 
@@ -27,90 +30,203 @@ const char *thread_state_name(ThreadState state) {
 
 namespace {
 
-// Chrome trace times are microseconds; keep nanosecond precision as a fraction.
-double micros(std::uint64_t ns, std::uint64_t zero) {
-    return static_cast<double>(ns >= zero ? ns - zero : 0) / 1000.0;
-}
+constexpr std::size_t kWriteChunk = 1 << 20;  // bytes gathered before each write
 
-nlohmann::json span(const std::string &name, const char *category, const TimelineEvent &from,
-                    std::uint64_t end_ns, std::uint64_t zero) {
-    return {{"name", name},
-            {"cat", category},
-            {"ph", "X"},
-            {"ts", micros(from.ts_ns, zero)},
-            {"dur", micros(end_ns, from.ts_ns)},
-            {"pid", from.pid},
-            {"tid", from.tid}};
-}
+// Chrome trace times are microseconds: nanoseconds written exactly as a 3-decimal fraction.
+struct Micros {
+    std::uint64_t ns;
+};
 
-void name_tracks(const Report &report, nlohmann::json &events) {
-    for (const ProcessReport &p : report.processes) {
-        events.push_back({{"name", "process_name"},
-                          {"ph", "M"},
-                          {"pid", p.pid},
-                          {"args", {{"name", p.comm + " (" + std::to_string(p.pid) + ")"}}}});
-        for (const ThreadReport &t : p.threads) {
-            events.push_back({{"name", "thread_name"},
-                              {"ph", "M"},
-                              {"pid", p.pid},
-                              {"tid", t.tid},
-                              {"args", {{"name", t.comm + " " + std::to_string(t.tid)}}}});
-        }
-    }
+std::string json_text(const nlohmann::json &value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
+}  // namespace iophase
 
-nlohmann::json timeline_to_chrome_trace(const Timeline &timeline, const Report &report) {
-    // Events of one thread may reach the ring buffer from several CPUs out of order.
-    std::map<pid_t, std::vector<const TimelineEvent *>> by_thread;
-    nlohmann::json events = nlohmann::json::array();
-    name_tracks(report, events);
-    for (const TimelineEvent &e : timeline.events) {
-        if (e.data_ready) {
-            // A mark inside the call's wait, not a change of state: an instant event.
-            events.push_back({{"name", "data ready for " + e.syscall},
-                              {"cat", "ready"},
-                              {"ph", "i"},
-                              {"s", "t"},
-                              {"ts", micros(e.ts_ns, timeline.start_ns)},
-                              {"pid", e.pid},
-                              {"tid", e.tid}});
-            continue;
-        }
-        by_thread[e.tid].push_back(&e);
+template <>
+struct fmt::formatter<iophase::Micros> : fmt::formatter<std::string_view> {
+    template <typename Context>
+    auto format(iophase::Micros t, Context &ctx) const {
+        return fmt::format_to(ctx.out(), "{}.{:03}", t.ns / 1000, t.ns % 1000);
     }
-    for (auto &[tid, list] : by_thread) {
-        std::stable_sort(list.begin(), list.end(),
-                         [](const auto *a, const auto *b) { return a->ts_ns < b->ts_ns; });
-        const TimelineEvent *call_start = nullptr;
-        for (std::size_t i = 0; i + 1 < list.size(); ++i) {
-            const TimelineEvent &now = *list[i];
-            const TimelineEvent &next = *list[i + 1];
-            if (now.state == ThreadState::Exited) {
-                break;
-            }
-            std::string name = thread_state_name(now.state);
-            if (!now.syscall.empty() && now.state != ThreadState::User) {
-                name += " in " + now.syscall;
-            }
-            events.push_back(
-                span(name, thread_state_name(now.state), now, next.ts_ns, timeline.start_ns));
-            // A syscall span runs from the first event inside the call to the first outside.
-            if (!now.syscall.empty() && call_start == nullptr) {
-                call_start = &now;
-            }
-            if (call_start != nullptr && (next.syscall.empty() || next.syscall != now.syscall)) {
-                events.push_back(span(call_start->syscall, "syscall", *call_start, next.ts_ns,
-                                      timeline.start_ns));
-                call_start = nullptr;
-            }
+};
+
+namespace iophase {
+
+ChromeTraceWriter::ChromeTraceWriter(std::function<void(std::string_view)> write)
+    : write_(std::move(write)) {
+    buffer_ = "{\"traceEvents\":[\n";
+}
+
+void ChromeTraceWriter::push(const TimelineEvent &event) noexcept {
+    if (failure_) {
+        ++dropped_;
+        return;
+    }
+    try {
+        pending_.push(Pending{event, arrivals_++});
+        newest_ns_ = std::max(newest_ns_, event.ts_ns);
+        release(false);
+    } catch (...) {
+        failure_ = std::current_exception();
+    }
+}
+
+// Places the held events that can no longer be preceded by a late one of their thread
+// (older than the window), or all of them at the end.
+void ChromeTraceWriter::release(bool all) {
+    while (!pending_.empty()) {
+        const Pending &oldest = pending_.top();
+        const bool due = oldest.event.ts_ns + kReorderWindowNs <= newest_ns_;
+        if (!all && !due && pending_.size() <= kMaxPending) {
+            return;
+        }
+        const TimelineEvent event = oldest.event;
+        pending_.pop();
+        try {
+            place(event);
+        } catch (...) {
+            ++dropped_;  // its span was not written
+            throw;
         }
     }
-    return {
-        {"traceEvents", events},
-        {"displayTimeUnit", "ns"},
-        {"otherData", {{"generator", "iophase trace --timeline"}, {"lost_events", timeline.lost}}}};
+}
+
+// The event ends the span of its thread's previous one (and maybe a syscall span).
+void ChromeTraceWriter::place(const TimelineEvent &next) {
+    if (!have_zero_) {
+        zero_ns_ = next.ts_ns;
+        have_zero_ = true;
+    }
+    if (next.data_ready) {
+        instant("data ready for " + next.syscall, next);  // a mark, not a change of state
+        ++written_;
+        return;
+    }
+    const auto it = tracks_.find(next.tid);
+    if (it == tracks_.end()) {
+        if (next.state != ThreadState::Exited) {
+            tracks_.emplace(next.tid, Track{next, false, {}});
+        }
+        ++written_;
+        return;
+    }
+    Track &track = it->second;
+    const TimelineEvent &now = track.last;
+    if (next.ts_ns < now.ts_ns) {
+        ++dropped_;  // came after the window had closed on its thread
+        return;
+    }
+    std::string name = thread_state_name(now.state);
+    if (!now.syscall.empty() && now.state != ThreadState::User) {
+        name += " in " + now.syscall;
+    }
+    span(name, thread_state_name(now.state), now, next.ts_ns);
+    // A syscall span runs from the first event inside the call to the first outside.
+    if (!now.syscall.empty() && !track.in_call) {
+        track.in_call = true;
+        track.call_start = now;
+    }
+    if (track.in_call && next.syscall != now.syscall) {
+        span(track.call_start.syscall, "syscall", track.call_start, next.ts_ns);
+        track.in_call = false;
+    }
+    ++written_;
+    if (next.state == ThreadState::Exited) {
+        tracks_.erase(it);  // a later thread with the same tid starts a track of its own
+    } else {
+        track.last = next;
+    }
+}
+
+void ChromeTraceWriter::span(const std::string &name, const char *category,
+                             const TimelineEvent &from, std::uint64_t end_ns) {
+    const std::uint64_t start = from.ts_ns >= zero_ns_ ? from.ts_ns - zero_ns_ : 0;
+    separate();
+    fmt::format_to(std::back_inserter(buffer_),
+                   R"({{"name":{},"cat":"{}","ph":"X","ts":{},"dur":{},"pid":{},"tid":{}}})",
+                   quoted(name), category, Micros{start}, Micros{end_ns - from.ts_ns}, from.pid,
+                   from.tid);
+    flush_if_full();
+}
+
+void ChromeTraceWriter::instant(const std::string &name, const TimelineEvent &at) {
+    const std::uint64_t ts = at.ts_ns >= zero_ns_ ? at.ts_ns - zero_ns_ : 0;
+    separate();
+    fmt::format_to(std::back_inserter(buffer_),
+                   R"({{"name":{},"cat":"ready","ph":"i","s":"t","ts":{},"pid":{},"tid":{}}})",
+                   quoted(name), Micros{ts}, at.pid, at.tid);
+    flush_if_full();
+}
+
+void ChromeTraceWriter::element(const nlohmann::json &value) {
+    separate();
+    buffer_ += json_text(value);
+    flush_if_full();
+}
+
+void ChromeTraceWriter::separate() {
+    if (!first_element_) {
+        buffer_ += ",\n";
+    }
+    first_element_ = false;
+}
+
+void ChromeTraceWriter::flush_if_full() {
+    if (buffer_.size() >= kWriteChunk) {
+        flush_buffer();
+    }
+}
+
+void ChromeTraceWriter::flush_buffer() {
+    write_(buffer_);
+    buffer_.clear();
+}
+
+// Span names come from a small set (state and syscall): each is escaped once.
+const std::string &ChromeTraceWriter::quoted(const std::string &text) {
+    auto it = quoted_.find(text);
+    if (it == quoted_.end()) {
+        it = quoted_.emplace(text, json_text(text)).first;
+    }
+    return it->second;
+}
+
+void ChromeTraceWriter::finish(const Report &report) {
+    if (!failure_) {
+        try {
+            release(true);
+            for (const ProcessReport &p : report.processes) {
+                element(
+                    {{"name", "process_name"},
+                     {"ph", "M"},
+                     {"pid", p.pid},
+                     {"args", {{"name", fmt::format("{} ({})", utf8_escaped(p.comm), p.pid)}}}});
+                for (const ThreadReport &t : p.threads) {
+                    element(
+                        {{"name", "thread_name"},
+                         {"ph", "M"},
+                         {"pid", p.pid},
+                         {"tid", t.tid},
+                         {"args", {{"name", fmt::format("{} {}", utf8_escaped(t.comm), t.tid)}}}});
+                }
+            }
+            const std::uint64_t lost = report.health.ringbuf_drops + dropped_;
+            buffer_ += fmt::format(
+                "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{{\"generator\":\"iophase trace "
+                "--timeline\",\"lost_events\":{}}}}}\n",
+                lost);
+            flush_buffer();
+        } catch (...) {
+            failure_ = std::current_exception();
+        }
+    }
+    if (failure_) {
+        dropped_ += pending_.size();
+        pending_ = {};
+        std::rethrow_exception(failure_);
+    }
 }
 
 }  // namespace iophase

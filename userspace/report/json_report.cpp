@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "report/name_escape.h"
+
 namespace iophase {
 namespace {
 
@@ -209,7 +211,7 @@ IoModel io_model_from_json(const json &j) {
 
 json thread_to_json(const ThreadReport &t) {
     return {{"tid", t.tid},
-            {"comm", t.comm},
+            {"comm", utf8_escaped(t.comm)},
             {"exited", t.exited},
             {"folded_threads", t.folded_threads},
             {"budget", budget_to_json(t.budget)},
@@ -240,8 +242,8 @@ json process_to_json(const ProcessReport &p) {
     }
     return {{"pid", p.pid},
             {"parent_pid", p.parent_pid},
-            {"comm", p.comm},
-            {"cmdline", p.cmdline},
+            {"comm", utf8_escaped(p.comm)},
+            {"cmdline", utf8_escaped(p.cmdline)},
             {"exited", p.exited},
             {"io_model", io_model_to_json(p.io_model)},
             {"budget", budget_to_json(p.budget)},
@@ -273,6 +275,35 @@ ProcessReport process_from_json(const json &j) {
     return p;
 }
 
+// null for a trace without `-- CMD`; exit_code and signal are null unless they happened.
+json command_to_json(const std::optional<CommandExit> &command) {
+    if (!command) {
+        return nullptr;
+    }
+    auto optional = [](const std::optional<int> &value) {
+        return value ? json(*value) : json(nullptr);
+    };
+    return {{"pid", command->pid},
+            {"exit_code", optional(command->exit_code)},
+            {"signal", optional(command->signal)},
+            {"stopped_by_iophase", command->stopped_by_iophase}};
+}
+
+std::optional<CommandExit> command_from_json(const json &j) {
+    if (j.is_null()) {
+        return std::nullopt;
+    }
+    auto optional = [](const json &value) {
+        return value.is_null() ? std::nullopt : std::optional<int>(value.get<int>());
+    };
+    CommandExit command;
+    j.at("pid").get_to(command.pid);
+    command.exit_code = optional(j.at("exit_code"));
+    command.signal = optional(j.at("signal"));
+    j.at("stopped_by_iophase").get_to(command.stopped_by_iophase);
+    return command;
+}
+
 }  // namespace
 
 json report_to_json(const Report &report) {
@@ -292,7 +323,9 @@ json report_to_json(const Report &report) {
               {"ringbuf_drops", report.health.ringbuf_drops},
               {"thread_rows_lost", report.health.thread_rows_lost},
               {"thread_rows_folded", report.health.thread_rows_folded},
-              {"events_missed", report.health.events_missed}}}};
+              {"events_missed", report.health.events_missed},
+              {"timeline_userspace_drops", report.health.timeline_userspace_drops}}},
+            {"command", command_to_json(report.command)}};
 }
 
 Report report_from_json(const json &j) {
@@ -317,6 +350,8 @@ Report report_from_json(const json &j) {
     health.at("thread_rows_lost").get_to(report.health.thread_rows_lost);
     health.at("thread_rows_folded").get_to(report.health.thread_rows_folded);
     health.at("events_missed").get_to(report.health.events_missed);
+    health.at("timeline_userspace_drops").get_to(report.health.timeline_userspace_drops);
+    report.command = command_from_json(j.at("command"));
     return report;
 }
 

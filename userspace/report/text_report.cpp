@@ -1,5 +1,7 @@
 #include "report/text_report.h"
 
+#include <string.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <string_view>
 
 #include "model/format_numbers.h"
+#include "report/name_escape.h"
 
 namespace iophase {
 namespace {
@@ -121,6 +124,25 @@ std::vector<std::string> wrap(const std::string &text, const std::string &first,
     return lines;
 }
 
+// "SIGKILL", or "signal 64" for one without a name.
+std::string signal_name(int signal) {
+    const char *abbrev = sigabbrev_np(signal);
+    return abbrev != nullptr ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", signal);
+}
+
+std::string describe_command(const CommandExit &command) {
+    if (command.stopped_by_iophase) {
+        return fmt::format("command pid {}: still running when the trace ended, stopped by {}",
+                           command.pid, command.signal ? signal_name(*command.signal) : "iophase");
+    }
+    if (command.signal) {
+        return fmt::format("command pid {}: killed by {}", command.pid,
+                           signal_name(*command.signal));
+    }
+    return fmt::format("command pid {}: exited with status {}", command.pid,
+                       command.exit_code.value_or(-1));
+}
+
 class TextWriter {
   public:
     explicit TextWriter(const TextOptions &options) : options_(options) {}
@@ -128,6 +150,9 @@ class TextWriter {
     std::string render(const Report &report) {
         line("iophase {} · kernel {} · started {} · traced {}", or_dash(report.iophase_version),
              or_dash(report.kernel), or_dash(report.started_at), seconds(report.duration_ns));
+        if (report.command) {
+            line("{}", describe_command(*report.command));
+        }
         if (report.processes.empty()) {
             line("");
             line("no processes were traced");
@@ -190,11 +215,13 @@ class TextWriter {
     std::string_view color(std::string_view code) const { return options_.color ? code : kNoColor; }
 
     void process(const ProcessReport &p) {
-        const std::string head = fmt::format("━━ pid {}  {}", p.pid, or_dash(p.comm));
+        const std::string head =
+            fmt::format("━━ pid {}  {}", p.pid, or_dash(terminal_escaped(p.comm)));
         const std::string tail = p.exited ? "  (exited)" : "";
         const std::size_t room = kWidth - std::min(kWidth, columns(head) + columns(tail) + 2);
         line("{}{}{}{}{}", color(kBold), head,
-             p.cmdline.empty() || room < 8 ? "" : "  " + fit(p.cmdline, room), tail, color(kReset));
+             p.cmdline.empty() || room < 8 ? "" : "  " + fit(terminal_escaped(p.cmdline), room),
+             tail, color(kReset));
         if (p.parent_pid != 0) {
             line("   forked by pid {} during the trace", p.parent_pid);
         }
@@ -387,7 +414,7 @@ class TextWriter {
             const std::string who = t->folded_threads > 0 ? fmt::format("×{}", t->folded_threads)
                                                           : std::to_string(t->tid);
             line("  {:<8} {:<12}{} {:>8.3f}s {:>6.1f}% {:>6.1f}% {:>6.1f}% {:>6.1f}% {:>5.1f}%  {}",
-                 who, t->comm.substr(0, 12), t->exited ? "✝" : " ",
+                 who, fit(terminal_escaped(t->comm), 12), t->exited ? "✝" : " ",
                  static_cast<double>(b.wall_ns) / 1e9, pct(b.user_ns, b.wall_ns),
                  pct(b.kernel_copy_ns, b.wall_ns), pct(b.kernel_other_ns, b.wall_ns),
                  pct(b.blocked_ns, b.wall_ns), pct(b.runq_ns, b.wall_ns), main_wait);
@@ -414,6 +441,10 @@ class TextWriter {
                 "  exited threads: {} folded into one row per process, {} rows lost (their time "
                 "is in the process budget)",
                 with_commas(h.thread_rows_folded), with_commas(h.thread_rows_lost));
+        }
+        if (h.timeline_userspace_drops > 0) {
+            line("  timeline events dropped by iophase: {} (not in the --timeline file)",
+                 with_commas(h.timeline_userspace_drops));
         }
         for (const ProcessReport &p : report.processes) {
             // The budget invariant is what makes the numbers trustworthy; flag a miss > 1%.

@@ -88,9 +88,10 @@ std::vector<pid_t> list_threads(pid_t pid) {
 }
 
 std::vector<pid_t> pids_with_comm(const std::string &comm) {
+    const std::string kept = comm.substr(0, kCommBytes);
     std::vector<pid_t> found;
     for (pid_t pid : numeric_entries("/proc")) {
-        if (read_comm(pid, pid) == comm && process_alive(pid)) {
+        if (read_comm(pid, pid) == kept && process_alive(pid)) {
             found.push_back(pid);
         }
     }

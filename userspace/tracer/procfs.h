@@ -16,6 +16,10 @@ bool process_alive(pid_t pid);
 std::string read_comm(pid_t pid, pid_t tid);  // "" if gone
 std::string read_cmdline(pid_t pid);          // arguments joined by spaces; "" if gone
 std::vector<pid_t> list_threads(pid_t pid);
+// The bytes of a name the kernel keeps in a process's comm (TASK_COMM_LEN - 1): a longer name
+// is cut there, so it is matched on these first bytes.
+inline constexpr std::size_t kCommBytes = 15;
+// Live processes whose comm is the first kCommBytes of `comm`.
 std::vector<pid_t> pids_with_comm(const std::string &comm);
 
 struct ThreadState {

@@ -56,6 +56,15 @@ ThreadState to_thread_state(std::uint32_t state) {
     }
 }
 
+TimelineEvent to_timeline_event(const iop_event &e) {
+    return TimelineEvent{e.ts,
+                         static_cast<pid_t>(e.tgid),
+                         static_cast<pid_t>(e.tid),
+                         to_thread_state(e.state),
+                         e.in_call ? syscall_name(e.nr) : "",
+                         e.data_ready != 0};
+}
+
 std::string kernel_release() {
     utsname u{};
     uname(&u);
@@ -114,7 +123,7 @@ class BpfTracer final : public Tracer {
         fill_syscall_slots();
         start_exit_rows();
         if (options.timeline) {
-            start_timeline(options.timeline_max_events);
+            start_timeline(options);
         }
         for (pid_t pid : initial) {
             add_target(pid);
@@ -194,9 +203,7 @@ class BpfTracer final : public Tracer {
         timeline.lost = timeline_over_cap_;
         timeline.events.reserve(timeline_raw_.size());
         for (const iop_event &e : timeline_raw_) {
-            timeline.events.push_back(TimelineEvent{
-                e.ts, static_cast<pid_t>(e.tgid), static_cast<pid_t>(e.tid),
-                to_thread_state(e.state), e.in_call ? syscall_name(e.nr) : "", e.data_ready != 0});
+            timeline.events.push_back(to_timeline_event(e));
         }
         timeline_raw_.clear();
         timeline.lost += collect_drop(fds_, IOP_DROP_TIMELINE_FULL);
@@ -256,9 +263,11 @@ class BpfTracer final : public Tracer {
         return 0;
     }
 
-    // Events are copied raw on a polling thread and converted only when asked for.
-    void start_timeline(std::size_t max_events) {
-        timeline_max_events_ = max_events;
+    // Events go to the sink as they are drained; without one they are copied raw on the
+    // polling thread and converted only when asked for.
+    void start_timeline(const TraceOptions &options) {
+        timeline_sink_ = options.timeline_sink;
+        timeline_max_events_ = options.timeline_max_events;
         timeline_rb_.reset(ring_buffer__new(bpf_map__fd(bpf_->skel()->maps.timeline),
                                             &BpfTracer::on_timeline_event, this, nullptr));
         if (!timeline_rb_) {
@@ -279,12 +288,16 @@ class BpfTracer final : public Tracer {
         if (size < sizeof(iop_event)) {
             return 0;
         }
+        iop_event event;
+        std::memcpy(&event, data, sizeof(event));
+        if (self->timeline_sink_ != nullptr) {
+            self->timeline_sink_->push(to_timeline_event(event));
+            return 0;
+        }
         if (self->timeline_raw_.size() >= self->timeline_max_events_) {
             ++self->timeline_over_cap_;
             return 0;
         }
-        iop_event event;
-        std::memcpy(&event, data, sizeof(event));
         self->timeline_raw_.push_back(event);
         return 0;
     }
@@ -394,6 +407,7 @@ class BpfTracer final : public Tracer {
     std::jthread exit_poller_;
     // Timeline.
     RingBuffer timeline_rb_;
+    TimelineSink *timeline_sink_ = nullptr;
     std::vector<iop_event> timeline_raw_;
     std::size_t timeline_max_events_ = 0;
     std::uint64_t timeline_over_cap_ = 0;

@@ -35,7 +35,10 @@ struct TraceOptions {
     pid_t held_until_exec = 0;  // a target (in pids) held before its exec by the caller:
                                 // its time starts at the exec, not before
     bool timeline = false;      // also record every transition (see take_timeline)
-    std::size_t timeline_max_events = 2'000'000;  // beyond this, events are counted as lost
+    // With timeline: where the drained events go while tracing runs (they are not kept). Without
+    // a sink they are kept for take_timeline(), at most timeline_max_events (beyond: lost).
+    TimelineSink *timeline_sink = nullptr;
+    std::size_t timeline_max_events = 2'000'000;
 };
 
 class Tracer {
@@ -55,7 +58,8 @@ class Tracer {
     virtual Report snapshot() = 0;
     // Detaches every BPF program and returns the final report. Call once.
     virtual Report stop() = 0;
-    // After stop(): the timeline, if TraceOptions::timeline was set (else empty).
+    // After stop(): the timeline, if TraceOptions::timeline was set without a sink (else
+    // empty); its `lost` counts what the ring buffer and the event cap dropped.
     virtual Timeline take_timeline() = 0;
 };
 

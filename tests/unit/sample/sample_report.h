@@ -216,6 +216,11 @@ inline Report make_sample_report() {
     r.health.unavailable = {"io_uring operation lifetimes: tracepoint io_uring_poll_arm missing"};
     r.health.map_full_drops = 2;
     r.health.ringbuf_drops = 0;
+    r.health.timeline_userspace_drops = 3;
+    // A name cut by the kernel in the middle of a UTF-8 character ("серверный", 15 bytes).
+    r.processes.front().threads.front().comm =
+        "\xd1\x81\xd0\xb5\xd1\x80\xd0\xb2\xd0\xb5\xd1\x80\xd0\xbd\xd1";
+    r.command = CommandExit{4242, 3, std::nullopt, false};
     return r;
 }
 
