@@ -10,30 +10,33 @@ set -euo pipefail
 source "$(dirname "$0")/become_root.sh"
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
+# Each stage says when it began, so a slow CI run shows where its time went.
+stage() { echo "== $1 (at ${SECONDS} s)"; }
 
 bash tools/setup.sh
 
-echo "== format check (clang-format, .clang-format)"
+stage "format check (clang-format, .clang-format)"
 bash tools/check_format.sh
 
-echo "== build"
+stage "build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOPHASE_WERROR=ON
 cmake --build build -j"$jobs"
 
-echo "== tests"
-ctest --test-dir build --output-on-failure
+stage "tests"
+ctest --test-dir build --output-on-failure --timeout 300
 
-echo "== sanitizer build (ASan + UBSan)"
+stage "sanitizer build (ASan + UBSan)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIOPHASE_SANITIZE=ON -DIOPHASE_WERROR=ON
 cmake --build build-asan -j"$jobs"
-ctest --test-dir build-asan --output-on-failure -L 'unit|demo|bpf'
+ctest --test-dir build-asan --output-on-failure --timeout 300 -L 'unit|demo|bpf'
 
 # A user's build is Release: it must compile (g++ warns differently at -O3); its unit tests
 # show the optimized code computes the same.
-echo "== release build (unit tests)"
+stage "release build (unit tests)"
 cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DIOPHASE_WERROR=ON
 cmake --build build-release -j"$jobs"
-ctest --test-dir build-release --output-on-failure -L unit
+ctest --test-dir build-release --output-on-failure --timeout 300 -L unit
 
-echo "== report fuzzer (libFuzzer, ${IOPHASE_FUZZ_SECONDS:-60} s)"
+stage "report fuzzer (libFuzzer, ${IOPHASE_FUZZ_SECONDS:-60} s)"
 bash tools/fuzz.sh "${IOPHASE_FUZZ_SECONDS:-60}"
+stage "done"

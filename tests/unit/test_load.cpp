@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -320,17 +321,27 @@ TEST(Load, LimitsAreNamedBeforeTheRun) {
 }
 
 // In a child whose hard fd limit is 64, 100 connections are refused up front; with
-// allow_partial the run goes on and every failed connect is put down to EMFILE.
+// allow_partial the run goes on and every failed connect is put down to EMFILE. The child is
+// forked before the server's thread exists (a fork of a threaded process may inherit a lock
+// held by another thread), learns the port through a pipe and reports through another.
 TEST(Load, TheFdLimitIsBlamedNotTheServer) {
-    TestServer server(Behavior::Correct);
+    int port_pipe[2];
     int report[2];
+    ASSERT_EQ(::pipe(port_pipe), 0);
     ASSERT_EQ(::pipe(report), 0);
     const pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
+        ::close(port_pipe[1]);
+        ::close(report[0]);
+        std::uint16_t port = 0;
+        if (::read(port_pipe[0], &port, sizeof port) != sizeof port) {
+            ::_exit(1);
+        }
         const rlimit low{64, 64};
         ::setrlimit(RLIMIT_NOFILE, &low);
-        Options options = options_for(server);
+        Options options;
+        options.port = port;
         options.connections = 100;
         options.duration_s = 0.3;
         std::string refused;
@@ -349,12 +360,25 @@ TEST(Load, TheFdLimitIsBlamedNotTheServer) {
         (void)!::write(report[1], line.data(), line.size());
         ::_exit(0);
     }
+    ::close(port_pipe[0]);
     ::close(report[1]);
     std::string line(256, '\0');
-    const ssize_t n = ::read(report[0], line.data(), line.size());
+    ssize_t n = -1;
+    {
+        TestServer server(Behavior::Correct);
+        const std::uint16_t port = server.port();
+        (void)!::write(port_pipe[1], &port, sizeof port);
+        ::close(port_pipe[1]);
+        pollfd ready{report[0], POLLIN, 0};
+        if (::poll(&ready, 1, 30'000) == 1) {
+            n = ::read(report[0], line.data(), line.size());
+        } else {
+            ::kill(child, SIGKILL);  // a hung child fails the test instead of the CI run
+        }
+    }
     ::close(report[0]);
     ::waitpid(child, nullptr, 0);
-    ASSERT_GT(n, 0);
+    ASSERT_GT(n, 0) << "the child reported nothing within 30 s";
     line.resize(static_cast<std::size_t>(n));
     unsigned established = 0;
     unsigned emfile = 0;
