@@ -11,6 +11,8 @@ packages=(
     # tests/servers: real servers and their usual clients
     nginx lighttpd apache2 apache2-utils redis-server redis-tools memcached libmemcached-tools
     socat curl
+    # tests/kernels: Debian 12's own kernels booted in qemu with an initramfs of the build
+    qemu-system-x86 busybox-static cpio
 )
 # Packaged services the server tests must not find running (they would hold the default ports and
 # show up under `--comm`); the tests start their own instances.

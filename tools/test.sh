@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, checks formatting, builds, and runs every
-# test — first the normal build (labels unit, demo, bpf, compare, servers), then an
+# test — first the normal build (labels unit, demo, bpf, compare, servers, kernels), then an
 # AddressSanitizer + UndefinedBehaviorSanitizer build (unit, demo, bpf; the servers tests trace
 # Debian's servers, not iophase's own code paths beyond bpf's), a Release build (its unit
 # tests), and the report fuzzer for a bounded time. Warnings are errors in every build here

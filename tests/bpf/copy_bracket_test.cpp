@@ -3,6 +3,9 @@
 // splits into waiting for the data and the wakeup after it.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <signal.h>
 
 #include <algorithm>
@@ -102,7 +105,9 @@ TEST_F(CopyBracketTest, SendCopyIsMeasuredAndGrowsWithTheBytes) {
     }
     std::sort(small_copy.begin(), small_copy.end());
     std::sort(large_copy.begin(), large_copy.end());
-    EXPECT_NEAR(large_copy[1] / small_copy[1], 4.0, 0.8) << "4 MiB vs 1 MiB of send copy";
+    EXPECT_NEAR(large_copy[1] / small_copy[1], 4.0, 0.8)
+        << "4 MiB vs 1 MiB of send copy, ns: " << fmt::format("{}", fmt::join(large_copy, " "))
+        << " vs " << fmt::format("{}", fmt::join(small_copy, " "));
 }
 
 TEST_F(CopyBracketTest, BlockingRecvSplitsIntoWaitingForDataAndWakeup) {

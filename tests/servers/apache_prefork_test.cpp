@@ -53,7 +53,7 @@ TEST_F(ApachePreforkTest, CountsAgreeWithStrace) {
 TEST_F(ApachePreforkTest, RolesProcessPoolOfBlockingChildren) {
     const auto report = model_report();
     ASSERT_FALSE(report.is_null());
-    SKIP_UNLESS_ROLES(report);
+    ASSERT_HAS_ROLES(report);
     const auto processes = server_->processes();
     ASSERT_EQ(processes.size(), 1u + kChildren);
     expect_process(process(report, server_->pid()),

@@ -54,7 +54,7 @@ TEST_F(ApacheWorkerTest, CountsAgreeWithStrace) {
 TEST_F(ApacheWorkerTest, RolesListenerAndThreadPool) {
     const auto report = model_report();
     ASSERT_FALSE(report.is_null());
-    SKIP_UNLESS_ROLES(report);
+    ASSERT_HAS_ROLES(report);
     const auto processes = server_->processes();
     ASSERT_EQ(processes.size(), 2u);
     expect_process(process(report, processes[1]), {{"thread-pool"},

@@ -66,7 +66,7 @@ TEST_F(LighttpdTest, IsLevelTriggeredEpoll) {
 TEST_F(LighttpdTest, RolesOneReactor) {
     const auto report = model_report();
     ASSERT_FALSE(report.is_null());
-    SKIP_UNLESS_ROLES(report);
+    ASSERT_HAS_ROLES(report);
     expect_process(process(report, server_->pid()),
                    {{"epoll-lt"}, {"single", "reactors"}, {{{"reactor"}, {"epoll-lt"}}}});
 }

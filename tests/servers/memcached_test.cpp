@@ -70,7 +70,7 @@ TEST_F(MemcachedTest, IsLevelTriggeredEpoll) {
 TEST_F(MemcachedTest, RolesAcceptorWorkerReactorsHousekeeping) {
     const auto report = model_report();
     ASSERT_FALSE(report.is_null());
-    SKIP_UNLESS_ROLES(report);
+    ASSERT_HAS_ROLES(report);
     expect_process(process(report, server_->pid()), {{"epoll-lt"},
                                                      {"reactors"},
                                                      {{{"acceptor"}, {"epoll-lt"}},

@@ -77,7 +77,7 @@ TEST_F(NginxTest, WorkerIsEdgeTriggeredEpoll) {
 TEST_F(NginxTest, RolesWorkerReactorMasterIdle) {
     const auto report = model_report();
     ASSERT_FALSE(report.is_null());
-    SKIP_UNLESS_ROLES(report);
+    ASSERT_HAS_ROLES(report);
     expect_process(process(report, worker()),
                    {{"epoll-et"}, {"single", "reactors"}, {{{"reactor"}, {"epoll-et"}}}});
     expect_process(process(report, server_->pid()),

@@ -48,7 +48,7 @@ TEST_F(PythonHttpTest, CountsAgreeWithStrace) {
 TEST_F(PythonHttpTest, RolesPollAcceptorAndAThreadPerConnection) {
     const auto report = model_report();
     ASSERT_FALSE(report.is_null());
-    SKIP_UNLESS_ROLES(report);
+    ASSERT_HAS_ROLES(report);
     expect_process(process(report, server_->pid()),
                    {{"thread-per-connection"},
                     {"thread-per-connection"},

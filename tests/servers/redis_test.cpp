@@ -78,7 +78,7 @@ TEST_F(RedisTest, EventLoopIsLevelTriggeredEpoll) {
 TEST_F(RedisTest, RolesReactorAndIdleBackgroundThreads) {
     const auto report = model_report();
     ASSERT_FALSE(report.is_null());
-    SKIP_UNLESS_ROLES(report);
+    ASSERT_HAS_ROLES(report);
     expect_process(process(report, server_->pid()),
                    {{"epoll-lt"},
                     {"single", "reactors"},

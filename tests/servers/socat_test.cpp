@@ -64,7 +64,7 @@ TEST_F(SocatTest, CountsAgreeWithStrace) {
 TEST_F(SocatTest, RolesAcceptorForksAProcessPerConnection) {
     const auto report = model_report();
     ASSERT_FALSE(report.is_null());
-    SKIP_UNLESS_ROLES(report);
+    ASSERT_HAS_ROLES(report);
     expect_process(
         process(report, server_->pid()),
         {{"process-per-connection"}, {"process-per-connection"}, {{{"acceptor"}, {"select"}}}});

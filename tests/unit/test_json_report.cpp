@@ -65,11 +65,12 @@ TEST(JsonReport, TopLevelAndProcessFields) {
                             "duration_ns", "processes", "health"}) {
         EXPECT_TRUE(j.contains(key)) << key;
     }
-    EXPECT_EQ(j["schema_version"], 2);
+    EXPECT_EQ(j["schema_version"], 3);
     EXPECT_EQ(j["started_at"], "2026-11-23T01:34:15Z");
     const json &p = j["processes"][0];
-    for (const char *key : {"pid", "parent_pid", "comm", "cmdline", "exited", "io_model", "budget",
-                            "facts", "threads", "syscalls", "io_uring", "signals"}) {
+    for (const char *key :
+         {"pid", "parent_pid", "ppid", "comm", "cmdline", "exited", "io_model", "structure",
+          "roles", "budget", "facts", "threads", "syscalls", "io_uring", "signals"}) {
         EXPECT_TRUE(p.contains(key)) << key;
     }
     EXPECT_EQ(p["io_model"]["label"], "epoll-et");
@@ -125,6 +126,7 @@ TEST(JsonReport, EveryTimeAndCountIsAnInteger) {
     std::function<void(const json &, const std::string &)> walk = [&](const json &node,
                                                                       const std::string &key) {
         const bool is_time = key.size() > 3 && key.compare(key.size() - 3, 3, "_ns") == 0;
+        const bool is_share = key.size() > 6 && key.compare(key.size() - 6, 6, "_share") == 0;
         if (node.is_object()) {
             for (const auto &[k, v] : node.items()) {
                 if (key == "metrics") {
@@ -139,7 +141,7 @@ TEST(JsonReport, EveryTimeAndCountIsAnInteger) {
         } else if (is_time) {
             EXPECT_TRUE(node.is_number_unsigned()) << key << " = " << node;
             ++checked;
-        } else if (node.is_number()) {
+        } else if (node.is_number() && !is_share) {  // a role's shares are ratios
             EXPECT_TRUE(node.is_number_integer()) << key << " = " << node;
         }
     };
@@ -156,7 +158,7 @@ TEST(JsonReport, RejectsMissingFieldsAndOtherSchemaVersions) {
     short_hist["processes"][0]["syscalls"][0]["hist_log2_ns"].erase(0);
     EXPECT_THROW(report_from_json(short_hist), std::exception);
     json future = j;
-    future["schema_version"] = 3;
+    future["schema_version"] = 4;
     EXPECT_THROW(report_from_json(future), std::runtime_error);
 }
 

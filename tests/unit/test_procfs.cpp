@@ -1,7 +1,8 @@
-// Parsing of /proc/PID/task/TID/syscall for seeding threads that are already in a call, and
-// finding processes by name.
+// Parsing of /proc/PID/task/TID/syscall for seeding threads that are already in a call,
+// finding processes by name, a process's parent, and the flags of fds registered with epoll.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,46 @@
 
 namespace iophase::procfs {
 namespace {
+
+// The kernel's own answer (getppid) is the reference; a name with spaces and parentheses
+// must not shift the fields.
+TEST(Parent, ReadFromProcMatchesGetppid) {
+    EXPECT_EQ(read_ppid(::getpid()), ::getppid());
+    EXPECT_EQ(parent_of("4242 (a) b (c) S 17 4242 4242 0 -1"), 17);
+    EXPECT_EQ(parent_of("garbage"), 0);
+}
+
+// An epoll instance made here with one fd registered EPOLLET and two without: the kernel's
+// fdinfo, read back, tells them apart.
+TEST(EpollInstances, TellEdgeTriggeredRegistrationsFromFdinfo) {
+    const int ep = ::epoll_create1(EPOLL_CLOEXEC);
+    ASSERT_GE(ep, 0);
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const int extra = ::dup(fds[0]);
+    epoll_event edge{};
+    edge.events = EPOLLIN | EPOLLET;
+    epoll_event level{};
+    level.events = EPOLLIN;
+    ASSERT_EQ(::epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &edge), 0);
+    ASSERT_EQ(::epoll_ctl(ep, EPOLL_CTL_ADD, fds[1], &level), 0);
+    ASSERT_EQ(::epoll_ctl(ep, EPOLL_CTL_ADD, extra, &level), 0);
+    bool found = false;
+    for (const EpollInstance &instance : epoll_instances(::getpid())) {
+        if (instance.epfd == ep) {
+            found = true;
+            EXPECT_EQ(instance.registered, 3);
+            EXPECT_EQ(instance.edge_triggered, 1);
+        }
+    }
+    EXPECT_TRUE(found);
+    EXPECT_EQ(registered_events("tfd:        5 events: 80000019 data:                5  pos:0"),
+              0x80000019u);
+    ::close(extra);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    ::close(ep);
+}
 
 TEST(SyscallInProgress, ReadsTheNumberOfACallInProgress) {
     EXPECT_EQ(syscall_in_progress("232 0x4 0x7ffd5c0 0x40 0xffffffff 0x0 0x8 0x7ffd5b8 0x7f8e\n"),

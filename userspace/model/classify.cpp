@@ -16,6 +16,7 @@
 
 #include "model/format_numbers.h"
 #include "model/io_tally.h"
+#include "model/roles.h"
 
 namespace iophase {
 namespace {
@@ -113,19 +114,26 @@ class Classifier {
     }
 
     bool process_per_connection() {
+        const std::uint64_t accepts = t_.accept.seen();
+        // A fork per accepted connection (socat fork): its children serve their connection
+        // whatever they wait in, select included. Otherwise only children that read without a
+        // multiplexer count (workers an nginx master forks on reload are no connections).
+        const bool fork_per_accept = accepts > 0 && p_.facts.processes_created * 2 >= accepts &&
+                                     p_.facts.processes_created > 0;
         std::uint64_t reader_children = 0;
         std::uint64_t child_recv_calls = 0;
         for (const ProcessReport *child : children_) {
             const IoTally ct = tally_process(*child);
-            if (ct.recv.seen() > 0 && wait_family_calls(ct) < kMinFamilyCalls) {
+            if (ct.recv.seen() > 0 &&
+                (fork_per_accept || wait_family_calls(ct) < kMinFamilyCalls)) {
                 ++reader_children;
                 child_recv_calls += ct.recv.seen();
             }
         }
-        const std::uint64_t accepts = t_.accept.seen();
         v_.metric("reader_children", static_cast<double>(reader_children))
             .metric("processes_created", static_cast<double>(p_.facts.processes_created));
-        if (accepts > 0 && reader_children > 0 && child_recv_calls >= t_.recv.seen()) {
+        if (accepts > 0 && reader_children > 0 &&
+            (fork_per_accept || child_recv_calls >= t_.recv.seen())) {
             v_.label("process-per-connection")
                 .say("{} do the reads ({} recv calls; {} in the parent)",
                      counted(reader_children, "forked child process"),
@@ -282,10 +290,25 @@ class Classifier {
         v_.metric("epoll_ctl_et", static_cast<double>(facts.epoll_ctl_et))
             .metric("epoll_ctl_lt", static_cast<double>(facts.epoll_ctl_lt));
         describe_readiness(use);
-        if (facts.epoll_ctl_et + facts.epoll_ctl_lt > 0) {
-            v_.label(facts.epoll_ctl_et > facts.epoll_ctl_lt ? "epoll-et" : "epoll-lt")
-                .say("epoll_ctl: {} with EPOLLET, {} without", with_commas(facts.epoll_ctl_et),
-                     with_commas(facts.epoll_ctl_lt));
+        // The kernel's record of the flags beats any inference: epoll_ctl calls seen, and the
+        // fds registered before attach as the instance's fdinfo lists them.
+        const std::uint64_t ctl = facts.epoll_ctl_et + facts.epoll_ctl_lt;
+        const std::uint64_t registered = facts.epoll_registered_et + facts.epoll_registered_lt;
+        v_.metric("epoll_registered_et", static_cast<double>(facts.epoll_registered_et))
+            .metric("epoll_registered_lt", static_cast<double>(facts.epoll_registered_lt));
+        if (ctl + registered > 0) {
+            const std::uint64_t et = facts.epoll_ctl_et + facts.epoll_registered_et;
+            const std::uint64_t lt = facts.epoll_ctl_lt + facts.epoll_registered_lt;
+            v_.label(et > lt ? "epoll-et" : "epoll-lt");
+            if (ctl > 0) {
+                v_.say("epoll_ctl: {} with EPOLLET, {} without", with_commas(facts.epoll_ctl_et),
+                       with_commas(facts.epoll_ctl_lt));
+            }
+            if (registered > 0) {
+                v_.say("registered before attach (/proc/PID/fdinfo): {} with EPOLLET, {} without",
+                       with_commas(facts.epoll_registered_et),
+                       with_commas(facts.epoll_registered_lt));
+            }
             return;
         }
         // Registered before attach: the flag was never seen. An edge-triggered server must
@@ -496,9 +519,10 @@ void classify_all(Report &report) {
         index_of.emplace(report.processes[i].pid, i);
     }
     for (std::size_t i = 0; i < report.processes.size(); ++i) {
-        // A connection handler reads like a blocking server of its own (or an idle one, if
-        // its client sent little); name its role instead.
-        if (models[i].label != "blocking" && models[i].label != "idle") {
+        // A connection handler reads like a server of its own (blocking, or waiting in select
+        // like socat's, or idle if its client sent little); name its role instead. One that
+        // accepts connections itself is a server of its own.
+        if (report.processes[i].facts.accepted > 0 || models[i].label == "mixed") {
             continue;
         }
         std::set<pid_t> seen;
@@ -519,6 +543,7 @@ void classify_all(Report &report) {
     for (std::size_t i = 0; i < report.processes.size(); ++i) {
         report.processes[i].io_model = std::move(models[i]);
     }
+    assign_roles(report);
 }
 
 }  // namespace iophase

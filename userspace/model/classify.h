@@ -13,7 +13,8 @@ namespace iophase {
 // directly or not (their parent_pid chain leads to it); they decide process-per-connection.
 IoModel classify(const ProcessReport &process, const std::vector<const ProcessReport *> &children);
 
-// Sets io_model of every process in the report. A connection handler forked by a
+// Sets io_model of every process in the report, then its roles and structure (model/roles.h),
+// which decide the pool and per-connection labels. A connection handler forked by a
 // process-per-connection server is labelled process-per-connection too.
 void classify_all(Report &report);
 

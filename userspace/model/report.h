@@ -15,7 +15,7 @@
 
 namespace iophase {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr std::size_t kHistSlots = 40;  // log2 buckets: slot i holds [2^i, 2^(i+1)) ns
 
 // Where a thread's (or process's) wall-clock time went. The invariant:
@@ -92,8 +92,12 @@ struct SyscallStats {
 
 // Facts about a process's setup calls that the I/O model classifier needs.
 struct ProcessFacts {
-    std::uint64_t epoll_ctl_et = 0;       // EPOLL_CTL_ADD/MOD with EPOLLET
-    std::uint64_t epoll_ctl_lt = 0;       // EPOLL_CTL_ADD/MOD without EPOLLET
+    std::uint64_t epoll_ctl_et = 0;  // EPOLL_CTL_ADD/MOD with EPOLLET
+    std::uint64_t epoll_ctl_lt = 0;  // EPOLL_CTL_ADD/MOD without EPOLLET
+    // fds already registered with an epoll instance at attach, with EPOLLET or without: the
+    // kernel's own record (/proc/PID/fdinfo of the instance), not an inference.
+    std::uint64_t epoll_registered_et = 0;
+    std::uint64_t epoll_registered_lt = 0;
     std::uint64_t set_nonblock = 0;       // fcntl(F_SETFL, O_NONBLOCK), accept4/socket NONBLOCK
     std::uint64_t set_async = 0;          // fcntl(F_SETFL, O_ASYNC)
     std::uint64_t set_own = 0;            // fcntl(F_SETOWN / F_SETOWN_EX)
@@ -141,8 +145,8 @@ struct SignalStats {
 
 struct IoModel {
     std::string label;  // blocking, thread-per-connection, process-per-connection,
-                        // nonblocking-poll, select, poll, epoll-lt, epoll-et, signal-driven,
-                        // io_uring, mixed, idle
+                        // thread-pool, process-pool, nonblocking-poll, select, poll,
+                        // epoll-lt, epoll-et, signal-driven, io_uring, mixed, idle
     std::vector<std::string> evidence;      // human sentences with the deciding numbers
     std::map<std::string, double> metrics;  // the same numbers, machine-readable
 };
@@ -160,13 +164,29 @@ struct ThreadReport {
     std::uint64_t other_calls = 0;  // calls without a role, not in syscalls[]
 };
 
+// Threads of one process that do the same kind of work (docs/report.md, "Roles").
+struct ThreadRole {
+    std::string role;          // acceptor, reactor, connection-worker, pool-worker,
+                               // housekeeping, idle
+    std::vector<pid_t> tids;   // its threads (0: the row of folded exited threads)
+    std::string model;         // how these threads wait for their I/O; "" if they do none
+    double io_call_share = 0;  // of the process's completed I/O calls
+    double wall_share = 0;     // of the wall time of the process's threads
+    std::vector<std::string> evidence;
+};
+
 struct ProcessReport {
     pid_t pid = 0;
     pid_t parent_pid = 0;  // traced parent that forked it after attach, or 0
+    pid_t ppid = 0;        // its parent process (/proc/PID/stat), traced or not; 0 if unknown
     std::string comm;
     std::string cmdline;
     bool exited = false;
     IoModel io_model;
+    // How the server is built: single, reactors, thread-pool, thread-per-connection,
+    // process-pool, process-per-connection ("" for a process that serves no connection).
+    std::string structure;
+    std::vector<ThreadRole> roles;  // every thread row in exactly one
     Budget budget;
     ProcessFacts facts;
     std::vector<ThreadReport> threads;

@@ -7,6 +7,13 @@
 #include "report/name_escape.h"
 
 namespace iophase {
+
+// Every fact is a required member of `facts` (from_json throws on a missing one).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProcessFacts, epoll_ctl_et, epoll_ctl_lt, epoll_registered_et,
+                                   epoll_registered_lt, set_nonblock, set_async, set_own, set_sig,
+                                   io_uring_setups, threads_created, processes_created, accepted,
+                                   signals_received)
+
 namespace {
 
 using nlohmann::json;
@@ -87,34 +94,22 @@ std::vector<SyscallStats> syscalls_from_json(const json &list) {
     return syscalls;
 }
 
-json facts_to_json(const ProcessFacts &f) {
-    return {{"epoll_ctl_et", f.epoll_ctl_et},
-            {"epoll_ctl_lt", f.epoll_ctl_lt},
-            {"set_nonblock", f.set_nonblock},
-            {"set_async", f.set_async},
-            {"set_own", f.set_own},
-            {"set_sig", f.set_sig},
-            {"io_uring_setups", f.io_uring_setups},
-            {"threads_created", f.threads_created},
-            {"processes_created", f.processes_created},
-            {"accepted", f.accepted},
-            {"signals_received", f.signals_received}};
+json role_to_json(const ThreadRole &r) {
+    return {
+        {"role", r.role},        {"threads", r.tids.size()},         {"tids", r.tids},
+        {"model", r.model},      {"io_call_share", r.io_call_share}, {"wall_share", r.wall_share},
+        {"evidence", r.evidence}};
 }
 
-ProcessFacts facts_from_json(const json &j) {
-    ProcessFacts f;
-    j.at("epoll_ctl_et").get_to(f.epoll_ctl_et);
-    j.at("epoll_ctl_lt").get_to(f.epoll_ctl_lt);
-    j.at("set_nonblock").get_to(f.set_nonblock);
-    j.at("set_async").get_to(f.set_async);
-    j.at("set_own").get_to(f.set_own);
-    j.at("set_sig").get_to(f.set_sig);
-    j.at("io_uring_setups").get_to(f.io_uring_setups);
-    j.at("threads_created").get_to(f.threads_created);
-    j.at("processes_created").get_to(f.processes_created);
-    j.at("accepted").get_to(f.accepted);
-    j.at("signals_received").get_to(f.signals_received);
-    return f;
+ThreadRole role_from_json(const json &j) {
+    ThreadRole r;
+    j.at("role").get_to(r.role);
+    j.at("tids").get_to(r.tids);
+    j.at("model").get_to(r.model);
+    j.at("io_call_share").get_to(r.io_call_share);
+    j.at("wall_share").get_to(r.wall_share);
+    j.at("evidence").get_to(r.evidence);
+    return r;
 }
 
 json io_uring_op_to_json(const IoUringOpStats &op) {
@@ -240,6 +235,10 @@ json process_to_json(const ProcessReport &p) {
     for (const IoUringOpStats &op : p.io_uring) {
         io_uring.push_back(io_uring_op_to_json(op));
     }
+    json roles = json::array();
+    for (const ThreadRole &r : p.roles) {
+        roles.push_back(role_to_json(r));
+    }
     return {{"pid", p.pid},
             {"parent_pid", p.parent_pid},
             {"comm", utf8_escaped(p.comm)},
@@ -247,7 +246,10 @@ json process_to_json(const ProcessReport &p) {
             {"exited", p.exited},
             {"io_model", io_model_to_json(p.io_model)},
             {"budget", budget_to_json(p.budget)},
-            {"facts", facts_to_json(p.facts)},
+            {"ppid", p.ppid},
+            {"structure", p.structure},
+            {"roles", roles},
+            {"facts", p.facts},
             {"threads", std::move(threads)},
             {"syscalls", syscalls_to_json(p.syscalls)},
             {"io_uring", std::move(io_uring)},
@@ -263,7 +265,12 @@ ProcessReport process_from_json(const json &j) {
     j.at("exited").get_to(p.exited);
     p.io_model = io_model_from_json(j.at("io_model"));
     p.budget = budget_from_json(j.at("budget"));
-    p.facts = facts_from_json(j.at("facts"));
+    j.at("ppid").get_to(p.ppid);
+    j.at("structure").get_to(p.structure);
+    for (const json &r : j.at("roles")) {
+        p.roles.push_back(role_from_json(r));
+    }
+    j.at("facts").get_to(p.facts);
     for (const json &t : j.at("threads")) {
         p.threads.push_back(thread_from_json(t));
     }

@@ -226,6 +226,7 @@ class TextWriter {
             line("   forked by pid {} during the trace", p.parent_pid);
         }
         io_model(p.io_model);
+        roles_section(p);
         line("");
         budget_section(p);
         line("");
@@ -243,6 +244,24 @@ class TextWriter {
              color(kReset));
         for (const std::string &sentence : m.evidence) {
             wrapped(sentence, "  · ", "    ");
+        }
+    }
+
+    // The thread roles, when there is more than one thread or a structure to name.
+    void roles_section(const ProcessReport &p) {
+        if (p.roles.empty() ||
+            (p.roles.size() == 1 && p.roles[0].tids.size() == 1 && p.structure == "single")) {
+            return;
+        }
+        line("Structure: {}{}", p.structure.empty() ? "serves no connection" : p.structure,
+             p.ppid != 0 ? fmt::format("  (parent pid {})", p.ppid) : "");
+        line("  {:<18} {:>7}  {:<16} {:>9} {:>7}", "role", "threads", "model", "I/O calls", "wall");
+        for (const ThreadRole &r : p.roles) {
+            line("  {:<18} {:>7}  {:<16} {:>8.1f}% {:>6.1f}%", r.role, with_commas(r.tids.size()),
+                 r.model.empty() ? "-" : r.model, 100 * r.io_call_share, 100 * r.wall_share);
+            for (const std::string &sentence : r.evidence) {
+                wrapped(sentence, "      ", "        ");
+            }
         }
     }
 

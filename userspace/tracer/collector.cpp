@@ -243,6 +243,9 @@ void name_process(ProcessReport &proc, const std::vector<ThreadReport> &threads,
         if (auto cmdline = procfs::read_cmdline(pid); !cmdline.empty()) {
             info.cmdline = cmdline;
         }
+        if (const pid_t ppid = procfs::read_ppid(pid); ppid != 0) {
+            info.ppid = ppid;
+        }
     }
     // The BPF side renames a thread at exec; a name noted before an exec is stale.
     const auto main_thread = std::find_if(threads.begin(), threads.end(),
@@ -253,6 +256,9 @@ void name_process(ProcessReport &proc, const std::vector<ThreadReport> &threads,
     }
     proc.comm = info.comm;
     proc.cmdline = info.cmdline;
+    proc.ppid = info.ppid != 0 ? info.ppid : proc.parent_pid;
+    proc.facts.epoll_registered_et = info.epoll_registered_et;
+    proc.facts.epoll_registered_lt = info.epoll_registered_lt;
     if (proc.comm.empty() && main_thread != threads.end()) {
         proc.comm = main_thread->comm;
     }

@@ -33,6 +33,10 @@ struct MapFds {
 struct ProcessInfo {
     std::string comm;
     std::string cmdline;
+    pid_t ppid = 0;
+    // fds registered with its epoll instances at attach (/proc/PID/fdinfo), by EPOLLET.
+    std::uint64_t epoll_registered_et = 0;
+    std::uint64_t epoll_registered_lt = 0;
 };
 
 struct LiveThread {

@@ -83,6 +83,23 @@ std::string read_cmdline(pid_t pid) {
     return raw;
 }
 
+pid_t parent_of(const std::string &proc_stat) {
+    // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses, the last ')' ends it.
+    const auto close = proc_stat.rfind(')');
+    if (close == std::string::npos) {
+        return 0;
+    }
+    std::istringstream rest(proc_stat.substr(close + 1));
+    std::string state;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    return rest ? ppid : 0;
+}
+
+pid_t read_ppid(pid_t pid) {
+    return parent_of(read_file(fmt::format("/proc/{}/stat", pid)));
+}
+
 std::vector<pid_t> list_threads(pid_t pid) {
     return numeric_entries(fmt::format("/proc/{}/task", pid));
 }
@@ -170,6 +187,15 @@ pid_t tgid_of(pid_t tid) {
     return 0;
 }
 
+std::uint32_t registered_events(const std::string &tfd_line) {
+    // "tfd:        5 events:       19 data: ..." with the event mask in hex.
+    const auto at = tfd_line.find("events:");
+    if (at == std::string::npos) {
+        return 0;
+    }
+    return static_cast<std::uint32_t>(std::strtoul(tfd_line.c_str() + at + 7, nullptr, 16));
+}
+
 std::vector<EpollInstance> epoll_instances(pid_t pid) {
     std::vector<EpollInstance> found;
     for (pid_t fd : numeric_entries(fmt::format("/proc/{}/fd", pid))) {
@@ -186,6 +212,7 @@ std::vector<EpollInstance> epoll_instances(pid_t pid) {
             if (line.rfind("tfd:", 0) == 0) {
                 ++instance.registered;
                 instance.fds.push_back(std::atoi(line.c_str() + 4));
+                instance.edge_triggered += (registered_events(line) & kEpollEt) != 0 ? 1 : 0;
             }
         }
         found.push_back(instance);

@@ -16,6 +16,9 @@ bool process_alive(pid_t pid);
 std::string read_comm(pid_t pid, pid_t tid);  // "" if gone
 std::string read_cmdline(pid_t pid);          // arguments joined by spaces; "" if gone
 std::vector<pid_t> list_threads(pid_t pid);
+// The parent in the text of /proc/PID/stat (0 if unreadable), and of a live process.
+pid_t parent_of(const std::string &proc_stat);
+pid_t read_ppid(pid_t pid);
 // The bytes of a name the kernel keeps in a process's comm (TASK_COMM_LEN - 1): a longer name
 // is cut there, so it is matched on these first bytes.
 inline constexpr std::size_t kCommBytes = 15;
@@ -37,8 +40,12 @@ long syscall_in_progress(const std::string &proc_syscall);
 struct EpollInstance {
     int epfd = -1;
     long registered = 0;
-    std::vector<int> fds;  // the registered fds (the tfd: numbers)
+    long edge_triggered = 0;  // of them, registered with EPOLLET (the "events:" mask)
+    std::vector<int> fds;     // the registered fds (the tfd: numbers)
 };
+inline constexpr std::uint32_t kEpollEt = 1u << 31;  // EPOLLET in a fdinfo "events:" mask
+// The event mask of a "tfd:" line of an epoll instance's fdinfo (0 if it has none).
+std::uint32_t registered_events(const std::string &tfd_line);
 std::vector<EpollInstance> epoll_instances(pid_t pid);
 
 // Processes in a cgroup v2 directory; throws std::runtime_error if it cannot be read.

@@ -159,7 +159,7 @@ class BpfTracer final : public Tracer {
             throw TraceError(
                 fmt::format("cannot add pid {} to the targets: {}", pid, std::strerror(errno)));
         }
-        known_[pid] = ProcessInfo{procfs::read_comm(pid, pid), procfs::read_cmdline(pid)};
+        note_process(pid);
         if (start_ns_ != 0) {
             seed_threads(pid);
         }
@@ -176,7 +176,7 @@ class BpfTracer final : public Tracer {
             const auto pid = static_cast<pid_t>(next);
             if (procfs::process_alive(pid)) {
                 any_alive = true;
-                known_[pid] = ProcessInfo{procfs::read_comm(pid, pid), procfs::read_cmdline(pid)};
+                note_process(pid);
             }
             key = next;
             prev = &key;
@@ -357,12 +357,26 @@ class BpfTracer final : public Tracer {
         return socket_call ? std::uint32_t{IOP_FD_SOCKET} : std::uint32_t{IOP_FD_NONE};
     }
 
+    // Its names and parent while it is alive (the epoll counts of the attach stay).
+    void note_process(pid_t pid) {
+        ProcessInfo &info = known_[pid];
+        info.comm = procfs::read_comm(pid, pid);
+        info.cmdline = procfs::read_cmdline(pid);
+        info.ppid = procfs::read_ppid(pid);
+    }
+
     // fds registered with epoll before attach (BPF counts epoll_ctl and close from attach on).
     void seed_epoll_instances(pid_t pid) {
         const int counts = bpf_map__fd(bpf_->skel()->maps.epoll_fds);
         const int members = bpf_map__fd(bpf_->skel()->maps.epoll_members);
         const auto tgid = static_cast<std::uint32_t>(pid);
+        ProcessInfo &info = known_[pid];
+        info.epoll_registered_et = 0;
+        info.epoll_registered_lt = 0;
         for (const auto &instance : procfs::epoll_instances(pid)) {
+            info.epoll_registered_et += static_cast<std::uint64_t>(instance.edge_triggered);
+            info.epoll_registered_lt +=
+                static_cast<std::uint64_t>(instance.registered - instance.edge_triggered);
             const iop_epoll_key key{tgid, instance.epfd};
             const std::int64_t registered = instance.registered;
             bpf_map_update_elem(counts, &key, &registered, BPF_NOEXIST);

@@ -69,6 +69,7 @@ int bulk_recv(const Options &options) {
 }
 
 int bulk_send(const Options &options) {
+    constexpr std::size_t kWarmUp = 1 << 20;
     const auto bytes = static_cast<std::size_t>(options.get_int("bytes", 4 << 20));
     auto pair = make_tcp_pair();
     // The receiver is a process of its own, forked before the tracer attaches (the test
@@ -76,9 +77,12 @@ int bulk_send(const Options &options) {
     const pid_t receiver = static_cast<pid_t>(check(::fork(), "fork"));
     if (receiver == 0) {
         pair.second = UniqueFd();
-        ::_exit(recv_all(pair.first.get()) == bytes ? 0 : 1);
+        ::_exit(recv_all(pair.first.get()) == kWarmUp + bytes ? 0 : 1);
     }
     pair.first = UniqueFd();
+    // Before the tracer attaches: the connection's send buffer and window grow to their steady
+    // size, so what is traced costs per byte what any long transfer does.
+    send_all(pair.second.get(), kWarmUp);
     wait_for_sigusr1();
     send_all(pair.second.get(), bytes);
     pair.second = UniqueFd();

@@ -1,5 +1,5 @@
-// Assertions on the thread roles, process structure and I/O-model labels of schema version 2
-// (issue 12): written ahead of the classifier, so a test skips while reports lack `roles`.
+// Assertions on the thread roles, process structure and I/O-model labels of a report (schema
+// version 3): what a person who knows each server expects of it.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -14,13 +14,11 @@ std::string label_of(const nlohmann::json &process);
 // True if any process of the report has a `roles` array.
 bool has_roles(const nlohmann::json &report);
 
-#define SKIP_UNLESS_ROLES(report)                                                      \
-    do {                                                                               \
-        if (!::servertest::has_roles(report)) {                                        \
-            GTEST_SKIP() << "roles not implemented yet: the report (schema_version "   \
-                         << (report).value("schema_version", 0) << ") has no `roles`"; \
-        }                                                                              \
-    } while (0)
+// A report without roles fails the test (it never skips).
+#define ASSERT_HAS_ROLES(report)                                                               \
+    ASSERT_TRUE(::servertest::has_roles(report))                                               \
+        << "the report (schema_version " << (report).value("schema_version", 0) << ") has no " \
+        << "`roles`"
 
 // What a person who knows the server expects of one of its processes. Empty lists accept
 // anything.
