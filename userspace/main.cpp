@@ -41,6 +41,7 @@ int main(int argc, char **argv) {
         "  sudo iophase check                         can tracing work on this machine?\n"
         "  sudo iophase trace -p 1234 -d 10           trace a running process for 10 s\n"
         "  sudo iophase trace --json r.json -- ./srv  start a command and trace it\n"
+        "  iophase report r.json                      the table of a saved JSON report\n"
         "  iophase demo list                          the demo servers, one per I/O model\n"
         "  iophase load 127.0.0.1:9000 -c 50 -d 5     drive a demo server\n"
         "  sudo iophase compare                       every I/O model, measured side by side\n"
@@ -54,6 +55,7 @@ int main(int argc, char **argv) {
     iophase::cli::add_demo_command(app, exit_code);
     iophase::cli::add_load_command(app, exit_code);
     iophase::cli::add_compare_command(app, exit_code);
+    iophase::cli::add_report_command(app, exit_code);
 
     try {
         app.parse(argc, argv);

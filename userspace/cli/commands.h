@@ -11,5 +11,6 @@ void add_check_command(CLI::App &app, int &exit_code);
 void add_demo_command(CLI::App &app, int &exit_code);
 void add_load_command(CLI::App &app, int &exit_code);
 void add_compare_command(CLI::App &app, int &exit_code);
+void add_report_command(CLI::App &app, int &exit_code);
 
 }  // namespace iophase::cli

@@ -232,9 +232,12 @@ std::vector<std::string> evidence_of(const std::string &role,
         }
     }
     std::vector<std::string> evidence;
-    evidence.push_back(fmt::format("{}: {} recv, {} send, {} accept calls",
-                                   counted(threads, "thread"), with_commas(recv), with_commas(send),
-                                   with_commas(accepts)));
+    const bool serving = role != "idle" && role != "housekeeping";
+    if (serving) {
+        evidence.push_back(fmt::format("{}: {} recv, {} send, {} accept calls",
+                                       counted(threads, "thread"), with_commas(recv),
+                                       with_commas(send), with_commas(accepts)));
+    }
     const auto most =
         std::max_element(wait_by_call.begin(), wait_by_call.end(),
                          [](const auto &a, const auto &b) { return a.second < b.second; });
@@ -248,14 +251,14 @@ std::vector<std::string> evidence_of(const std::string &role,
             fmt::format("{} of their blocked time waiting in futex for work handed over",
                         percent(static_cast<double>(hand_over), static_cast<double>(blocked))));
     }
-    if (role == "idle" || role == "housekeeping") {
+    if (!serving) {
         const auto idle = std::count_if(members.begin(), members.end(), [](const ThreadWork *w) {
             return w->calls <= kIdleMaxCalls;
         });
         evidence.push_back(
-            fmt::format("{} completed, none on a socket; {} of the threads did "
-                        "next to nothing (at most {} calls)",
-                        counted(calls, "call"), idle, kIdleMaxCalls));
+            fmt::format("{}: {} completed, none on a socket; {} did next to nothing (at most "
+                        "{} calls)",
+                        counted(threads, "thread"), counted(calls, "call"), idle, kIdleMaxCalls));
     }
     return evidence;
 }
