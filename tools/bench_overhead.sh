@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Tracing overhead benchmark (issue 2): the throughput of the epoll demo server under the load
-# generator, traced by iophase, by `strace -f -c` and by `perf trace -s`, each divided by the
-# untraced throughput measured in the same run. Also prints iophase's attach time and peak RSS.
+# Tracing overhead benchmark: the throughput of the epoll demo server under the load generator,
+# traced by iophase (plain and with --timeline), by two minimal libbpf counters (the floor), by
+# BCC's syscount -L and a bpftrace syscall-latency histogram when installed (BCC_TOOLS=install
+# installs them), and by `strace -f -c` and `perf trace -s` once each, every one divided by the
+# untraced throughput measured around it in the same run. Per tracer: median ratio and range
+# over the steady rounds, attach time from launch, peak RSS. Then the cost of each of
+# iophase's BPF programs per echoed message. The output format is stable (README's table).
 #
 #   sudo tools/bench_overhead.sh [BUILD_DIR] [SECONDS] [CONNECTIONS] [ROUNDS]
 #
@@ -28,6 +32,18 @@ demo="$bin/iophase-demo-epoll-lt"
 # perf trace reads syscall tracepoints through tracefs, which is not mounted at boot here.
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 
+# The peers, from Debian's packages (BCC_TOOLS=install installs them). BCC compiles its
+# programs against kernel headers; a kernel without its own (/lib/modules/RELEASE/build) gets
+# Debian's newest (linux-headers-amd64), its arch and common halves merged into one tree as
+# BCC_KERNEL_SOURCE wants: syscount only uses the raw_syscalls tracepoints, whose layout has not
+# changed. Made below, once $work exists.
+if [[ ${BCC_TOOLS:-} == install ]]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        bpfcc-tools bpftrace linux-headers-amd64 > /dev/null
+fi
+syscount=$(command -v syscount-bpfcc || true)
+bpftrace=$(command -v bpftrace || true)
+
 # Server and load at a real-time priority (PRIORITY=normal to turn off), so that other work
 # on the machine does not decide the numbers; the tracers run at normal priority.
 rt="chrt -f 10"
@@ -42,6 +58,16 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+
+if [[ ! -d /lib/modules/$(uname -r)/build ]]; then
+    arch_headers=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1 || true)
+    if [[ -n $arch_headers && -d ${arch_headers%-amd64}-common ]]; then
+        mkdir "$work/kernel-headers"
+        cp -rs "${arch_headers%-amd64}-common/." "$work/kernel-headers/"
+        cp -rsf "$arch_headers/." "$work/kernel-headers/"
+        export BCC_KERNEL_SOURCE=$work/kernel-headers
+    fi
+fi
 
 # The comparison counter, built here against the build's vmlinux.h.
 counter="$work/syscall_counter"
@@ -76,29 +102,46 @@ run_load() {
         "$work/$1.json"
 }
 
-# measure NAME TRACER_COMMAND...: starts the tracer on the server, waits until it is
-# attached, runs the load, notes what the tracer looks like at its end (iophase: its RSS;
-# costs: every BPF program's run statistics), stops the tracer. Prints msgs/s.
+# measure NAME TRACER_COMMAND...: starts the tracer on the server, waits until it says it is
+# attached (noting how long that took from launch), runs the load, notes the tracer's peak RSS
+# (and for `costs` every BPF program's run statistics), stops the tracer. Prints msgs/s.
 measure() {
     local name=$1
     shift
+    local launched=$EPOCHREALTIME
     "$@" > "$work/$name.tracer.out" 2> "$work/$name.tracer.err" &
     tracer_pid=$!
+    local marker="" attached=nan
     case $name in
-        iophase | costs | counter*) for _ in $(seq 100); do
-                     grep -q attached "$work/$name.tracer.err" 2>/dev/null && break
-                     sleep 0.05
-                 done ;;
-        *) sleep 2 ;;  # strace and perf say nothing when attached
+        iophase* | costs | counter*) marker=attached ;;
+        bpftrace) marker=Attaching ;;
+        syscount) marker=Tracing ;;
     esac
+    if [[ -n $marker ]]; then
+        for _ in $(seq 400); do
+            if grep -q "$marker" "$work/$name.tracer.err" "$work/$name.tracer.out" 2>/dev/null; then
+                attached=$(python3 -c "print(round(($EPOCHREALTIME - $launched) * 1000))")
+                break
+            fi
+            sleep 0.025
+        done
+    else
+        sleep 2  # strace and perf say nothing when attached
+    fi
+    echo "$attached" >> "$work/$name.attach_ms"
     local rate
     rate=$(run_load "$name")
-    case $name in
-        iophase) awk '/VmHWM/ {hwm = $2} /VmRSS/ {rss = $2} END {print hwm, rss}' \
-                     "/proc/$tracer_pid/status" > "$work/iophase.rss_kb" ;;
-        costs) bpftool prog show -j > "$work/programs.json" ;;
-    esac
-    kill -INT "$tracer_pid"
+    awk '/VmHWM/ {print $2}' "/proc/$tracer_pid/status" >> "$work/$name.hwm_kb" 2>/dev/null || true
+    [[ $name == costs ]] && bpftool prog show -j > "$work/programs.json"
+    if ! kill -INT "$tracer_pid" 2>/dev/null; then
+        echo "bench: $name ended before the load did: $(tail -1 "$work/$name.tracer.err")" >&2
+    fi
+    # A script started in the background ignores SIGINT (python's syscount does): then TERM.
+    for _ in $(seq 50); do
+        kill -0 "$tracer_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -TERM "$tracer_pid" 2>/dev/null || true
     wait "$tracer_pid" 2>/dev/null || true
     tracer_pid=""
     echo "$rate"
@@ -122,17 +165,27 @@ EOF
 start_server
 mapfile -t attach_ms < <(attach_latency)
 untraced=("$(run_load untraced0)")
-traced=()
-counted=()
-clocked=()
-peak_kb=0
+# One run per round of each tracer; its rates go to $work/NAME.rates.
+tracers=(iophase iophase-timeline counter counter-clock)
+[[ -n $syscount ]] && tracers+=(syscount)
+[[ -n $bpftrace ]] && tracers+=(bpftrace)
+latency_script='tracepoint:raw_syscalls:sys_enter /pid == $1/ { @start[tid] = nsecs; }
+tracepoint:raw_syscalls:sys_exit /@start[tid]/ { @ns[args->id] = hist(nsecs - @start[tid]);
+delete(@start[tid]); }'
 for round in $(seq "$rounds"); do
     echo "bench: round $round of $rounds" >&2
-    traced+=("$(measure iophase "$iophase" trace -p "$server_pid" --json "$work/report.json")")
-    read -r hwm_kb rss_kb < "$work/iophase.rss_kb"
-    (( hwm_kb > peak_kb )) && peak_kb=$hwm_kb
-    counted+=("$(measure counter "$counter" "$server_pid")")
-    clocked+=("$(measure counter-clock "$counter" "$server_pid" --clock)")
+    for name in "${tracers[@]}"; do
+        case $name in
+            iophase) cmd=("$iophase" trace -p "$server_pid" --json "$work/report.json") ;;
+            iophase-timeline) cmd=("$iophase" trace -p "$server_pid" --json "$work/report.json"
+                                   --timeline "$work/timeline.json") ;;
+            counter) cmd=("$counter" "$server_pid") ;;
+            counter-clock) cmd=("$counter" "$server_pid" --clock) ;;
+            syscount) cmd=(env PYTHONUNBUFFERED=1 "$syscount" -L -p "$server_pid") ;;
+            bpftrace) cmd=("$bpftrace" -e "$latency_script" "$server_pid") ;;
+        esac
+        measure "$name" "${cmd[@]}" >> "$work/$name.rates"
+    done
     untraced+=("$(run_load "untraced$round")")
 done
 # One more traced run, not counted above, with the kernel's BPF run-time statistics on (they
@@ -141,45 +194,65 @@ previous_stats=$(sysctl -n kernel.bpf_stats_enabled)
 sysctl -qw kernel.bpf_stats_enabled=1
 measure costs "$iophase" trace -p "$server_pid" > /dev/null
 sysctl -qw kernel.bpf_stats_enabled="$previous_stats"
-strace_rate=$(measure strace strace -f -c -p "$server_pid")
-perf_rate=$(measure perf perf trace -s -p "$server_pid")
+measure strace strace -f -c -p "$server_pid" > "$work/strace.rates"
+measure perf perf trace -s -p "$server_pid" > "$work/perf.rates"
 stop_server
 
-python3 - "$seconds" "$connections" "$strace_rate" "$perf_rate" "$peak_kb" "$rss_kb" \
-    "${untraced[*]}" "${traced[*]}" "${counted[*]}" "${clocked[*]}" "${attach_ms[*]}" \
-    "$work/programs.json" "$work/costs.json" <<'EOF'
-import json, statistics, sys
-secs, conns, strace, perf, peak_kb, rss_kb = (float(x) for x in sys.argv[1:7])
-untraced, traced, counted, clocked, attach = ([float(x) for x in a.split()]
-                                              for a in sys.argv[7:12])
-programs = json.load(open(sys.argv[12]))
-messages = json.load(open(sys.argv[13]))["messages"]
-base = statistics.mean(untraced)
-print(f"epoll-lt demo, {int(conns)} connections x 64 B echo, {secs:g} s per run, "
-      f"server on CPU 0, load on CPU 1 (SCHED_FIFO unless PRIORITY=normal)")
+python3 - "$seconds" "$connections" "${untraced[*]}" "${attach_ms[*]}" "$work" \
+    "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" \
+    "${tracers[*]}" <<'EOF'
+import json, os, statistics, sys
+secs, conns = float(sys.argv[1]), int(sys.argv[2])
+untraced = [float(x) for x in sys.argv[3].split()]
+attach_launch = [float(x) for x in sys.argv[4].split()]
+work, clock, tracers = sys.argv[5], sys.argv[6], sys.argv[7].split()
+
+def numbers(name, suffix):
+    path = os.path.join(work, f"{name}.{suffix}")
+    if not os.path.exists(path):
+        return []
+    return [float(x) for x in open(path).read().split() if x != "nan"]
+
+print(f"epoll-lt demo, {conns} connections x 64 B echo, {secs:g} s per run, server on CPU 0, "
+      f"load on CPU 1 (SCHED_FIFO unless PRIORITY=normal); clock source {clock}")
 print("untraced msgs/s: " + "  ".join(f"{u:.0f}" for u in untraced))
 # A round whose untraced runs before and after differ by more than 10% caught the machine
 # changing speed: its ratios say more about the host than about the tracer.
-steady = [i for i in range(len(traced))
+rounds = len(untraced) - 1
+steady = [i for i in range(rounds)
           if abs(untraced[i] - untraced[i + 1]) <= 0.1 * max(untraced[i], untraced[i + 1])]
 if not steady:
     print("no steady round (the untraced rate moved by more than 10% in every one): "
           "the medians below use them all")
-    steady = list(range(len(traced)))
-print(f"{'tracer':<34}{'ratio':>6}   per round (traced / untraced around it; "
-      f"median of the {len(steady)} of {len(traced)} steady rounds, * = not steady)")
-for name, rates in (("iophase trace", traced), ("counter (floor)", counted),
-                    ("counter + clock read per call", clocked)):
+    steady = list(range(rounds))
+print(f"{len(steady)} of {rounds} rounds steady; ratio = traced / mean of the untraced runs "
+      f"around it (* = not steady)")
+labels = {"iophase": "iophase trace", "iophase-timeline": "iophase trace --timeline",
+          "counter": "counter (floor)", "counter-clock": "counter + clock read per call",
+          "syscount": "BCC syscount-bpfcc -L", "bpftrace": "bpftrace latency histogram"}
+print(f"{'tracer':<32}{'ratio':>6}{'range':>14}{'attach':>9}{'peak RSS':>10}   per round")
+for name in tracers:
+    rates = numbers(name, "rates")
     ratios = [r / ((untraced[i] + untraced[i + 1]) / 2) for i, r in enumerate(rates)]
-    print(f"{name:<34}{statistics.median(ratios[i] for i in steady):>6.2f}   "
+    chosen = [ratios[i] for i in steady if i < len(ratios)] or ratios
+    attach = numbers(name, "attach_ms")
+    hwm = numbers(name, "hwm_kb")
+    span = f"{min(chosen):.3f}-{max(chosen):.3f}"
+    attach_text = f"{statistics.median(attach):.0f} ms" if attach else "-"
+    hwm_text = f"{max(hwm) / 1024:.1f} MiB" if hwm else "-"
+    print(f"{labels[name]:<32}{statistics.median(chosen):>6.3f}{span:>14}{attach_text:>9}"
+          f"{hwm_text:>10}   "
           + "  ".join(f"{r:.3f}{'' if i in steady else '*'}" for i, r in enumerate(ratios)))
-print(f"{'strace -f -c':<34}{strace / base:>6.2f}")
-print(f"{'perf trace -s':<34}{perf / base:>6.2f}")
-print(f"iophase attached {statistics.median(attach):.0f} ms after launch (median of "
-      f"{', '.join(f'{a:.0f}' for a in attach)}); RSS while tracing {rss_kb / 1024:.1f} MiB, "
-      f"peak {peak_kb / 1024:.1f} MiB")
+base = statistics.mean(untraced)
+for name, label in (("strace", "strace -f -c"), ("perf", "perf trace -s")):
+    rate = numbers(name, "rates")
+    print(f"{label:<32}{(rate[0] / base if rate else float('nan')):>6.3f}   (one run)")
+print(f"iophase attached {statistics.median(attach_launch):.0f} ms after launch against the idle "
+      f"server (median of {', '.join(f'{a:.0f}' for a in attach_launch)})")
 # Every run of a program counts, including the rejected events of other processes (the load
 # generator's syscalls reach the same tracepoints). Rare programs are summed, not listed.
+programs = json.load(open(os.path.join(work, "programs.json")))
+messages = json.load(open(os.path.join(work, "costs.json")))["messages"]
 print(f"{'BPF program':<22}{'runs/msg':>9}{'ns/run':>8}{'ns/msg':>8}   (kernel.bpf_stats_enabled run)")
 total = 0.0
 for p in programs:

@@ -23,7 +23,7 @@ iophase check --verbose >/tmp/check.txt 2>&1
 echo "=== check rc=$?"
 cat /tmp/check.txt
 
-BPF_TESTS='RecvTest.ExactlyNRecvAndSendCallsAreCounted:RecvTest.NonblockingRecvOnEmpty*:MultiplexTest.*:IoUringRecvTest.*:DemoUnderLoadTest.*:LifecycleTest.*:ThreadChurnTest.*:SnapshotTest.*:BudgetTest.ThreadBudgetsAddUpToWall:HostileInputTest.TheCommandsExitStatusIsReportedAndPassedOn'
+BPF_TESTS='RecvTest.ExactlyNRecvAndSendCallsAreCounted:RecvTest.NonblockingRecvOnEmpty*:MultiplexTest.*:IoUringRecvTest.*:DemoUnderLoadTest.*:LifecycleTest.*:ThreadChurnTest.ThousandsOfExitedThreadsKeepTheProcessWhole:SnapshotTest.*:BudgetTest.ThreadBudgetsAddUpToWall:HostileInputTest.TheCommandsExitStatusIsReportedAndPassedOn'
 port=9100
 for spec in epoll-lt:4 io_uring:4 blocking:1; do
     demo=${spec%%:*}
