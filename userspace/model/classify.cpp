@@ -17,23 +17,16 @@
 #include "model/format_numbers.h"
 #include "model/io_tally.h"
 #include "model/roles.h"
+#include "model/thresholds.h"
 
 namespace iophase {
 namespace {
 
-// At most this many completed I/O calls over the whole trace reads as "idle".
-constexpr std::uint64_t kIdleMaxIoCalls = 4;
-// A wait family needs this many completed calls to count (one in-flight sigwaitinfo of a
-// SIGTERM-handling thread is not signal-driven I/O).
-constexpr std::uint64_t kMinFamilyCalls = 3;
-// A family is significant with at least this share of the I/O wait (or of the calls).
-constexpr double kSignificantShare = 0.25;
-// Below this much I/O wait (a saturated server hardly sleeps) shares are taken over calls.
-constexpr std::uint64_t kMinIoWaitNs = 1'000'000;
-
-double ratio(double part, double whole) {
-    return whole > 0 ? part / whole : 0.0;
-}
+using thresholds::kIdleMaxCalls;
+using thresholds::kMinFamilyCalls;
+using thresholds::kMinIoWaitNs;
+using thresholds::kSignificantShare;
+using thresholds::ratio;
 
 bool sets_up_signal_io(const ProcessFacts &facts) {
     return facts.set_async > 0 || facts.set_sig > 0;
@@ -159,7 +152,7 @@ class Classifier {
         for (const IoUringOpStats &op : p_.io_uring) {
             io += op.completions;  // I/O done by the kernel on the process's behalf
         }
-        if (io > kIdleMaxIoCalls) {
+        if (io > kIdleMaxCalls) {
             return false;
         }
         v_.label("idle").say("only {} completed in {}", counted(io, "I/O call"),

@@ -18,25 +18,20 @@
 
 #include "model/format_numbers.h"
 #include "model/io_tally.h"
+#include "model/thresholds.h"
 
 namespace iophase {
 namespace {
 
-// A thread that completed at most this many calls did nothing measurable.
-constexpr std::uint64_t kIdleMaxCalls = 4;
+using thresholds::kIdleMaxCalls;
+using thresholds::kMinIoWaitNs;
+using thresholds::kSignificantShare;
+using thresholds::ratio;
 // A readiness wait needs this many calls (or one in flight) to count.
-constexpr std::uint64_t kMinWaitCalls = 3;
-// A readiness wait is the thread's with this share of its I/O wait (or of its I/O calls when
-// it hardly waited: a saturated reactor).
-constexpr double kSignificantShare = 0.25;
-constexpr std::uint64_t kMinIoWaitNs = 1'000'000;
+constexpr std::uint64_t kMinWaitCalls = thresholds::kMinFamilyCalls;
 // A thread that waited this share of its blocked time for a hand-over (futex) and then served
 // a connection is a pool worker.
 constexpr double kHandOverShare = 0.25;
-
-double ratio(double part, double whole) {
-    return whole > 0 ? part / whole : 0.0;
-}
 
 bool signal_io(const ProcessFacts &facts) {
     return facts.set_async > 0 || facts.set_sig > 0 || facts.signals_received >= kMinWaitCalls;

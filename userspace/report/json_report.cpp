@@ -13,6 +13,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProcessFacts, epoll_ctl_et, epoll_ctl_lt, epo
                                    epoll_registered_lt, set_nonblock, set_async, set_own, set_sig,
                                    io_uring_setups, threads_created, processes_created, accepted,
                                    signals_received)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ThreadRole, role, tids, model, io_call_share, wall_share,
+                                   evidence)
 
 namespace {
 
@@ -94,22 +96,11 @@ std::vector<SyscallStats> syscalls_from_json(const json &list) {
     return syscalls;
 }
 
+// A role with its thread count, which readers want without counting tids.
 json role_to_json(const ThreadRole &r) {
-    return {
-        {"role", r.role},        {"threads", r.tids.size()},         {"tids", r.tids},
-        {"model", r.model},      {"io_call_share", r.io_call_share}, {"wall_share", r.wall_share},
-        {"evidence", r.evidence}};
-}
-
-ThreadRole role_from_json(const json &j) {
-    ThreadRole r;
-    j.at("role").get_to(r.role);
-    j.at("tids").get_to(r.tids);
-    j.at("model").get_to(r.model);
-    j.at("io_call_share").get_to(r.io_call_share);
-    j.at("wall_share").get_to(r.wall_share);
-    j.at("evidence").get_to(r.evidence);
-    return r;
+    json j = r;
+    j["threads"] = r.tids.size();
+    return j;
 }
 
 json io_uring_op_to_json(const IoUringOpStats &op) {
@@ -268,7 +259,7 @@ ProcessReport process_from_json(const json &j) {
     j.at("ppid").get_to(p.ppid);
     j.at("structure").get_to(p.structure);
     for (const json &r : j.at("roles")) {
-        p.roles.push_back(role_from_json(r));
+        p.roles.push_back(r.get<ThreadRole>());
     }
     j.at("facts").get_to(p.facts);
     for (const json &t : j.at("threads")) {
