@@ -34,7 +34,9 @@ package=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-/{p
 [[ -n $package ]] || skip_or_fail "apt knows no $meta (apt-get update?)"
 kernel=$work/vmlinuz-$package
 if [[ ! -s $kernel ]]; then
+    # Stale package lists name a version the mirror no longer has: refresh them once.
     (cd "$work" && rm -f "$package"_*.deb && apt-get download "$package" >/dev/null 2>&1) ||
+        (apt-get update -q >/dev/null 2>&1 && cd "$work" && apt-get download "$package" >/dev/null 2>&1) ||
         skip_or_fail "cannot download $package"
     dpkg-deb --fsys-tarfile "$work/$package"_*.deb | tar -xO --wildcards './boot/vmlinuz-*' >"$kernel.part"
     mv "$kernel.part" "$kernel"

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <string>
 
 #include "tracer/syscall_names.h"
 #include "tracer/syscall_table.h"
@@ -105,6 +107,27 @@ ThreadReport thread_row(pid_t tid, iop_thread t, std::uint64_t end_ns) {
         s.eagain = u.eagain;
         s.fds_ready = u.fds_ready;
         row.syscalls.push_back(std::move(s));
+    }
+    // A call still inside at the end is in flight in the row too, with its wait so far, as in
+    // the process's syscalls: a pool worker idle in futex at the end shows that wait.
+    if (!row.exited && t.in_call && t.slot > IOP_SLOT_OTHER) {
+        const std::string name = slot_name(t.slot);
+        const std::string fd_kind = fd_kind_name(t.fd_kind);
+        auto it = std::find_if(row.syscalls.begin(), row.syscalls.end(), [&](const auto &s) {
+            return s.name == name && s.fd_kind == fd_kind;
+        });
+        if (it == row.syscalls.end()) {
+            SyscallStats s;
+            s.name = name;
+            s.nr = syscall_number(name);
+            s.kind = slot_kind(t.slot, t.fd_kind);
+            s.fd_kind = fd_kind;
+            s.multiplexer = s.kind.role == SyscallRole::multiplexer;
+            row.syscalls.push_back(std::move(s));
+            it = std::prev(row.syscalls.end());
+        }
+        it->in_flight += 1;
+        it->wait_ns += t.call_wait_ns;
     }
     return row;
 }
