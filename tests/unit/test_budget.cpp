@@ -125,36 +125,5 @@ TEST(SyscallStats, EmptyLeftSideTakesTheNameAndKind) {
     EXPECT_EQ(sum.count, 1u);
 }
 
-TEST(HistSlot, SmallValuesAndPowersOfTwo) {
-    EXPECT_EQ(hist_slot(0), 0u);
-    EXPECT_EQ(hist_slot(1), 0u);
-    EXPECT_EQ(hist_slot(2), 1u);
-    EXPECT_EQ(hist_slot(3), 1u);
-    EXPECT_EQ(hist_slot(4), 2u);
-    EXPECT_EQ(hist_slot(1023), 9u);
-    EXPECT_EQ(hist_slot(1024), 10u);
-    EXPECT_EQ(hist_slot(1'000'000'000), 29u);  // 1 s is in [2^29, 2^30)
-}
-
-TEST(HistSlot, ClampedToTheLastSlot) {
-    EXPECT_EQ(hist_slot((1ULL << 39) - 1), 38u);
-    EXPECT_EQ(hist_slot(1ULL << 39), kHistSlots - 1);
-    EXPECT_EQ(hist_slot(1ULL << 45), kHistSlots - 1);
-    EXPECT_EQ(hist_slot(std::numeric_limits<std::uint64_t>::max()), kHistSlots - 1);
-}
-
-TEST(HistSlot, EverySlotHoldsItsPowerOfTwoRange) {
-    std::mt19937_64 rng(12345);
-    for (int i = 0; i < 10'000; ++i) {
-        const std::uint64_t ns = rng() >> (rng() % 64);
-        const std::size_t slot = hist_slot(ns);
-        ASSERT_LT(slot, kHistSlots);
-        if (ns >= 2 && slot < kHistSlots - 1) {
-            EXPECT_LE(1ULL << slot, ns);
-            EXPECT_LT(ns, 1ULL << (slot + 1)) << ns;
-        }
-    }
-}
-
 }  // namespace
 }  // namespace iophase

@@ -2,8 +2,6 @@
 // threads into a process, or intervals into a total) and the log2 histogram slot rule.
 #include "model/report.h"
 
-#include <bit>
-
 namespace iophase {
 
 Budget &Budget::operator+=(const Budget &other) {
@@ -36,14 +34,6 @@ SyscallStats &SyscallStats::operator+=(const SyscallStats &other) {
     }
     multiplexer = multiplexer || other.multiplexer;
     return *this;
-}
-
-std::size_t hist_slot(std::uint64_t ns) {
-    if (ns < 2) {
-        return 0;
-    }
-    const auto slot = static_cast<std::size_t>(std::bit_width(ns) - 1);  // floor(log2(ns))
-    return slot < kHistSlots ? slot : kHistSlots - 1;
 }
 
 }  // namespace iophase

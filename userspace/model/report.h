@@ -227,7 +227,5 @@ struct Report {
     std::optional<CommandExit> command;  // only for `iophase trace -- CMD`
 };
 
-// Log2 slot of a latency in ns (0 and 1 ns land in slot 0). Same rule as the BPF side.
-std::size_t hist_slot(std::uint64_t ns);
 
 }  // namespace iophase

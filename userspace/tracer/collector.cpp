@@ -16,6 +16,9 @@
 #include "tracer/syscall_table.h"
 #include "tracer/thread_rows.h"
 
+static_assert(iophase::kHistSlots == IOP_HIST_SLOTS,
+              "the report and the BPF side must have the same histogram slots");
+
 namespace iophase {
 namespace {
 

@@ -2,6 +2,7 @@
 // unit tests and the write_sample_report tool that feeds the schema check.
 #pragma once
 
+#include <bit>
 #include <map>
 #include <string>
 #include <utility>
@@ -11,6 +12,16 @@
 #include "tracer/syscall_table.h"
 
 namespace iophase::sample {
+
+// Log2 slot of a latency in ns (0 and 1 ns land in slot 0), the BPF side's rule
+// (bpf/maps.bpf.h hist_index), for filling histograms of synthetic reports.
+inline std::size_t hist_slot(std::uint64_t ns) {
+    if (ns < 2) {
+        return 0;
+    }
+    const auto slot = static_cast<std::size_t>(std::bit_width(ns) - 1);  // floor(log2(ns))
+    return slot < kHistSlots ? slot : kHistSlots - 1;
+}
 
 // A syscall line: `count` calls that slept `wait_ns` and spent `kernel_ns` on CPU in total.
 inline SyscallStats call(std::string name, std::string fd_kind, std::uint64_t count,
