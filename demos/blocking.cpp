@@ -30,11 +30,11 @@ int main(int argc, char **argv) {
     Acceptor acceptor(server.listener.get());
 
     while (!stop_requested()) {
-        UniqueFd fd = acceptor.accept_client(/*nonblocking=*/false);
-        if (!fd) {
+        AcceptResult next = acceptor.accept_client(/*nonblocking=*/false);
+        if (next.outcome != AcceptOutcome::Accepted) {
             continue;  // interrupted by a signal, or a connection shed on EMFILE
         }
-        Connection client(std::move(fd));
+        Connection client(std::move(next.fd));
         serve_until_closed(client);
     }
     return finish_demo_server(kModel);

@@ -50,24 +50,12 @@ std::string errno_text() {
     return std::strerror(errno);
 }
 
-struct Pipe {
-    int read = -1;
-    int write = -1;
-};
-
-Pipe make_pipe() {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) {
+PipeFds make_pipe() {
+    PipeFds ends = open_pipe(O_CLOEXEC);
+    if (!ends.read) {
         fail("cannot create a pipe for the demo: " + errno_text());
     }
-    return {fds[0], fds[1]};
-}
-
-void close_fd(int &fd) {
-    if (fd >= 0) {
-        close(fd);
-        fd = -1;
-    }
+    return ends;
 }
 
 // Reads one line from `fd`, waiting at most `timeout`. Returns false on EOF or timeout.
@@ -183,14 +171,12 @@ RunningDemo start_demo(const std::string &model, const std::vector<std::string> 
     }
     argv.push_back(nullptr);
 
-    Pipe out = make_pipe();
-    Pipe err = capture_stderr ? make_pipe() : Pipe{};
+    PipeFds out = make_pipe();
+    PipeFds err = capture_stderr ? make_pipe() : PipeFds{};
     const pid_t parent = getpid();
     const pid_t pid = fork();
     if (pid < 0) {
-        const std::string reason = errno_text();
-        close_fd(out.read), close_fd(out.write), close_fd(err.read), close_fd(err.write);
-        fail("cannot fork to start the " + model + " demo: " + reason);
+        fail("cannot fork to start the " + model + " demo: " + errno_text());
     }
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -200,23 +186,22 @@ RunningDemo start_demo(const std::string &model, const std::vector<std::string> 
         if (getppid() != parent) {
             _exit(1);  // the starter is gone already
         }
-        dup2(out.write, STDOUT_FILENO);
-        if (err.write >= 0) {
-            dup2(err.write, STDERR_FILENO);
+        dup2(out.write.get(), STDOUT_FILENO);
+        if (err.write) {
+            dup2(err.write.get(), STDERR_FILENO);
         }
         execv(path.c_str(), argv.data());
         _exit(127);
     }
-    close_fd(out.write);
-    close_fd(err.write);
+    out.write.reset();  // the child's now: EOF comes when it exits
+    err.write.reset();
 
-    RunningDemo demo{pid, 0, out.read, err.read};
+    RunningDemo demo{pid, 0, std::move(out.read), std::move(err.read)};
     std::string line;
-    if (!read_line(demo.stdout_fd, line, std::chrono::seconds(10))) {
+    if (!read_line(demo.stdout_fd.get(), line, std::chrono::seconds(10))) {
         kill(pid, SIGKILL);
         int status = 0;
         waitpid(pid, &status, 0);
-        close_fd(demo.stdout_fd), close_fd(demo.stderr_fd);
         fail("the " + model + " demo printed no port line (it " + describe_status(status) + ")");
     }
     const auto at = line.find(" port=");
@@ -241,7 +226,7 @@ std::string stop_demo(RunningDemo &demo) {
     std::string line;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
-        const LineResult result = read_line_or_timeout(demo.stdout_fd, line, 1000);
+        const LineResult result = read_line_or_timeout(demo.stdout_fd.get(), line, 1000);
         if (result == LineResult::Line) {
             last_line = line;
         } else if (result == LineResult::Timeout) {
@@ -251,14 +236,16 @@ std::string stop_demo(RunningDemo &demo) {
         }
     }
     int status = 0;
-    if (!wait_for_exit(pid, status, std::chrono::seconds(10))) {
+    const bool exited = wait_for_exit(pid, status, std::chrono::seconds(10));
+    if (!exited) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
-        close_fd(demo.stdout_fd), close_fd(demo.stderr_fd);
+    }
+    demo.stdout_fd.reset();
+    demo.stderr_fd.reset();
+    if (!exited) {
         fail("demo pid " + std::to_string(pid) + " did not stop within 10 s of SIGTERM");
     }
-    close_fd(demo.stdout_fd);
-    close_fd(demo.stderr_fd);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fail("demo pid " + std::to_string(pid) + " " + describe_status(status) + " on SIGTERM");
     }

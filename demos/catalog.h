@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/unique_fd.h"
+
 namespace iophase::demo {
 
 struct ModelInfo {
@@ -29,8 +31,8 @@ std::string demo_executable(const std::string &model);
 struct RunningDemo {
     pid_t pid = -1;
     std::uint16_t port = 0;
-    int stdout_fd = -1;  // read end of the demo's stdout, after its first line
-    int stderr_fd = -1;  // read end of its stderr when captured, else -1 (inherited)
+    UniqueFd stdout_fd;  // read end of the demo's stdout, after its first line
+    UniqueFd stderr_fd;  // read end of its stderr when captured, else empty (inherited)
 };
 
 // Starts iophase-demo-<model> with `extra_args` (e.g. {"--max-fds", "64"}) on port 0 of

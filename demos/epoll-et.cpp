@@ -22,45 +22,18 @@ namespace {
 constexpr const char *kModel = "epoll-et";
 constexpr std::uint32_t kClientEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
+// Accept until EAGAIN: the listener's edge came once for all who are waiting.
 void accept_until_eagain(Acceptor &acceptor, int epoll_fd,
                          std::unordered_map<int, Connection> &clients) {
-    while (true) {
-        UniqueFd fd = acceptor.accept_client(/*nonblocking=*/true);
-        if (!fd) {
-            if (errno == EMFILE) {
-                continue;
-            }
-            return;  // EAGAIN: drained
-        }
+    acceptor.accept_all([&](UniqueFd fd) {
         const int raw_fd = fd.get();
         epoll_event event = {.events = kClientEvents, .data = {.fd = raw_fd}};
         if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, raw_fd, &event) != 0) {
             report_errno("epoll_ctl(ADD)");
-            continue;
+            return;  // the connection closes with fd
         }
         clients.emplace(raw_fd, Connection(std::move(fd)));
-    }
-}
-
-// Read and write until the socket says EAGAIN (or our output is full: then the EPOLLOUT
-// edge that follows the EAGAIN of send brings us back). False: close it.
-bool drain(Connection &client) {
-    while (true) {
-        if (client.flush() == IoResult::Closed) {
-            return false;
-        }
-        if (client.output_full()) {
-            return true;  // flush hit EAGAIN with lots pending: wait for the EPOLLOUT edge
-        }
-        switch (client.receive()) {
-            case IoResult::Closed:
-                return false;
-            case IoResult::WouldBlock:
-                return client.flush() != IoResult::Closed;
-            case IoResult::Progress:
-                break;
-        }
-    }
+    });
 }
 
 }  // namespace
@@ -71,7 +44,10 @@ int main(int argc, char **argv) {
     Acceptor acceptor(listener);
     UniqueFd epoll_fd(epoll_create1(EPOLL_CLOEXEC));
     epoll_event listen_event = {.events = EPOLLIN | EPOLLET, .data = {.fd = listener}};
-    epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, listener, &listen_event);
+    if (!epoll_fd || epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, listener, &listen_event) != 0) {
+        report_errno("epoll on the listen socket");
+        return 1;
+    }
     std::unordered_map<int, Connection> clients;  // by fd
     std::array<epoll_event, 256> ready;
 
@@ -90,7 +66,8 @@ int main(int argc, char **argv) {
                 continue;
             }
             const auto found = clients.find(fd);
-            if (found != clients.end() && !drain(found->second)) {
+            // Drain: the next report comes only with the next change.
+            if (found != clients.end() && found->second.drain() == IoResult::Closed) {
                 clients.erase(found);
             }
         }

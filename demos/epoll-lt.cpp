@@ -42,22 +42,15 @@ void update_interest(int epoll_fd, Client &client) {
 }
 
 void accept_pending(Acceptor &acceptor, int epoll_fd, std::unordered_map<int, Client> &clients) {
-    while (true) {
-        UniqueFd fd = acceptor.accept_client(/*nonblocking=*/true);
-        if (!fd) {
-            if (errno == EMFILE) {
-                continue;
-            }
-            return;
-        }
+    acceptor.accept_all([&](UniqueFd fd) {
         const int raw_fd = fd.get();
         epoll_event event = {.events = EPOLLIN, .data = {.fd = raw_fd}};
         if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, raw_fd, &event) != 0) {
             report_errno("epoll_ctl(ADD)");
-            continue;
+            return;  // the connection closes with fd
         }
         clients.emplace(raw_fd, Client{Connection(std::move(fd)), EPOLLIN});
-    }
+    });
 }
 
 // Handle one report for one client. False: close it.
@@ -77,7 +70,10 @@ int main(int argc, char **argv) {
     Acceptor acceptor(listener);
     UniqueFd epoll_fd(epoll_create1(EPOLL_CLOEXEC));
     epoll_event listen_event = {.events = EPOLLIN, .data = {.fd = listener}};
-    epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, listener, &listen_event);
+    if (!epoll_fd || epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, listener, &listen_event) != 0) {
+        report_errno("epoll on the listen socket");
+        return 1;
+    }
     std::unordered_map<int, Client> clients;  // by fd
     std::array<epoll_event, 256> ready;
 

@@ -37,7 +37,7 @@ int main(int argc, char **argv) {
     std::vector<Connection> clients;
 
     while (!stop_requested()) {
-        accept_pending(acceptor, clients);
+        acceptor.accept_all([&](UniqueFd fd) { clients.emplace_back(std::move(fd)); });
         std::erase_if(clients, [](Connection &client) { return !poll_client(client); });
         if (server.options.sleep_us > 0) {
             usleep(static_cast<useconds_t>(server.options.sleep_us));

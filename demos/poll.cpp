@@ -56,7 +56,7 @@ int main(int argc, char **argv) {
             return ready != 0 && client.flush() == IoResult::Closed;
         });
         if (watched[0].revents & POLLIN) {
-            accept_pending(acceptor, clients);
+            acceptor.accept_all([&](UniqueFd fd) { clients.emplace_back(std::move(fd)); });
         }
     }
     return finish_demo_server(kModel);

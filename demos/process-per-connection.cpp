@@ -99,13 +99,13 @@ int main(int argc, char **argv) {
     std::vector<pid_t> children;
 
     while (!stop_requested()) {
-        UniqueFd fd = acceptor.accept_client(/*nonblocking=*/false);
-        if (!fd) {
+        AcceptResult next = acceptor.accept_client(/*nonblocking=*/false);
+        if (next.outcome != AcceptOutcome::Accepted) {
             continue;
         }
         const pid_t pid = fork();
         if (pid == 0) {
-            run_child(server, std::move(fd));
+            run_child(server, std::move(next.fd));
         }
         if (pid < 0) {
             report_errno("fork");

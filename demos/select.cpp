@@ -23,24 +23,17 @@ namespace {
 constexpr const char *kModel = "select";
 
 void accept_within_fd_setsize(Acceptor &acceptor, std::vector<Connection> &clients) {
-    while (true) {
-        UniqueFd fd = acceptor.accept_client(/*nonblocking=*/true);
-        if (!fd) {
-            if (errno == EMFILE) {
-                continue;  // one connection was shed; more may wait
-            }
-            return;
-        }
+    acceptor.accept_all([&](UniqueFd fd) {
         if (fd.get() >= FD_SETSIZE) {
             // FD_SET on it would write past the end of the fd_set.
             std::fprintf(stderr,
                          "iophase-demo-select: refusing connection: fd %d >= FD_SETSIZE (%d), "
                          "select() cannot watch it; closing it (use poll or epoll for more)\n",
                          fd.get(), FD_SETSIZE);
-            continue;
+            return;  // closes it
         }
         clients.emplace_back(std::move(fd));
-    }
+    });
 }
 
 }  // namespace

@@ -46,46 +46,19 @@ bool signal_when_ready(int fd) {
            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC | O_NONBLOCK) == 0;
 }
 
-// Read and write until EAGAIN, as for an edge. False: close it.
-bool drain(Connection &client) {
-    while (true) {
-        if (client.flush() == IoResult::Closed) {
-            return false;
-        }
-        if (client.output_full()) {
-            return true;  // send hit EAGAIN: a signal comes when there is room again
-        }
-        switch (client.receive()) {
-            case IoResult::Closed:
-                return false;
-            case IoResult::WouldBlock:
-                return client.flush() != IoResult::Closed;
-            case IoResult::Progress:
-                break;
-        }
-    }
-}
-
 void accept_until_eagain(Acceptor &acceptor, std::unordered_map<int, Connection> &clients) {
-    while (true) {
-        UniqueFd fd = acceptor.accept_client(/*nonblocking=*/true);
-        if (!fd) {
-            if (errno == EMFILE) {
-                continue;
-            }
-            return;
-        }
+    acceptor.accept_all([&](UniqueFd fd) {
         if (!signal_when_ready(fd.get())) {
             report_errno("fcntl(O_ASYNC)");
-            continue;
+            return;  // the connection closes with fd
         }
         const int raw_fd = fd.get();
         Connection client(std::move(fd));
         // Data that arrived before O_ASYNC was set raised no signal: look now.
-        if (drain(client)) {
+        if (client.drain() != IoResult::Closed) {
             clients.emplace(raw_fd, std::move(client));
         }
-    }
+    });
 }
 
 void serve_fd(int fd, Acceptor &acceptor, std::unordered_map<int, Connection> &clients) {
@@ -95,7 +68,7 @@ void serve_fd(int fd, Acceptor &acceptor, std::unordered_map<int, Connection> &c
     }
     // A signal may be stale: its socket already closed (and the number maybe reused).
     const auto found = clients.find(fd);
-    if (found != clients.end() && !drain(found->second)) {
+    if (found != clients.end() && found->second.drain() == IoResult::Closed) {
         clients.erase(found);
     }
 }
@@ -103,7 +76,7 @@ void serve_fd(int fd, Acceptor &acceptor, std::unordered_map<int, Connection> &c
 void sweep_all(Acceptor &acceptor, std::unordered_map<int, Connection> &clients) {
     accept_until_eagain(acceptor, clients);
     for (auto it = clients.begin(); it != clients.end();) {
-        it = drain(it->second) ? std::next(it) : clients.erase(it);
+        it = it->second.drain() == IoResult::Closed ? clients.erase(it) : std::next(it);
     }
 }
 

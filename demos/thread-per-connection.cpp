@@ -96,9 +96,9 @@ int main(int argc, char **argv) {
     ActiveClients active;
 
     while (!stop_requested()) {
-        UniqueFd fd = acceptor.accept_client(/*nonblocking=*/false);
-        if (fd) {
-            start_client_thread(std::move(fd), active);
+        AcceptResult next = acceptor.accept_client(/*nonblocking=*/false);
+        if (next.outcome == AcceptOutcome::Accepted) {
+            start_client_thread(std::move(next.fd), active);
         }
     }
     active.shut_down_all_and_wait();

@@ -6,8 +6,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <utility>
 
-#include "connection.h"
 #include "lifecycle.h"
 
 namespace iophase::demo {
@@ -21,27 +21,39 @@ UniqueFd open_spare() {
 
 Acceptor::Acceptor(int listen_fd) : listen_fd_(listen_fd), spare_(open_spare()) {}
 
-UniqueFd Acceptor::accept_client(bool nonblocking) {
+AcceptResult Acceptor::accept_client(bool nonblocking) {
     const int flags = SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0);
     UniqueFd fd(accept4(listen_fd_, nullptr, nullptr, flags));
     if (fd) {
         warned_ = false;
         ++counters().connections;
-        return fd;
+        return {AcceptOutcome::Accepted, std::move(fd)};
+    }
+    if (errno == ECONNABORTED) {
+        return {AcceptOutcome::Skipped, {}};  // that one is gone already; there may be more
     }
     if (errno == EMFILE || errno == ENFILE) {
         if (shed_one()) {
-            errno = EMFILE;
-        } else if (!nonblocking) {
+            return {AcceptOutcome::Skipped, {}};
+        }
+        if (!nonblocking) {
             // Linux fails accept() with EMFILE before looking for a connection, so a
             // blocking loop would spin here until a descriptor frees: back off briefly.
             usleep(10'000);
-            errno = EINTR;
         }
-    } else if (errno == ECONNABORTED) {
-        errno = EMFILE;  // that one is gone already; there may be more: call again
     }
-    return {};
+    return {AcceptOutcome::Idle, {}};
+}
+
+void Acceptor::accept_all(const std::function<void(UniqueFd)> &on_client) {
+    while (true) {
+        AcceptResult next = accept_client(/*nonblocking=*/true);
+        if (next.outcome == AcceptOutcome::Accepted) {
+            on_client(std::move(next.fd));
+        } else if (next.outcome == AcceptOutcome::Idle) {
+            return;  // EAGAIN: nobody is waiting
+        }
+    }
 }
 
 bool Acceptor::shed_one() {
@@ -67,17 +79,6 @@ bool Acceptor::shed_one() {
     spare_ = open_spare();
     errno = saved;
     return shed;
-}
-
-void accept_pending(Acceptor &acceptor, std::vector<Connection> &clients) {
-    while (true) {
-        UniqueFd fd = acceptor.accept_client(/*nonblocking=*/true);
-        if (fd) {
-            clients.emplace_back(std::move(fd));
-        } else if (errno != EMFILE) {
-            return;  // EAGAIN: nobody is waiting
-        }
-    }
 }
 
 }  // namespace iophase::demo

@@ -4,23 +4,35 @@
 // spinning on a listen socket that stays readable.
 #pragma once
 
-#include <vector>
+#include <functional>
 
 #include "unique_fd.h"
 
 namespace iophase::demo {
 
-class Connection;
+enum class AcceptOutcome {
+    Accepted,  // `fd` is the new connection (already counted)
+    Skipped,   // a connection went unserved (shed for want of descriptors, or aborted by its
+               // peer before we took it); more may be waiting: call again
+    Idle,      // nothing to take now: none waiting (EAGAIN), a signal, a blocking caller
+               // backed off 10 ms while out of descriptors, or another accept error
+};
+
+struct AcceptResult {
+    AcceptOutcome outcome;
+    UniqueFd fd;  // set only when Accepted
+};
 
 class Acceptor {
   public:
     explicit Acceptor(int listen_fd);
 
-    // A new connection (non-blocking if asked), or an empty UniqueFd with errno telling why:
-    // EAGAIN (nothing pending), EINTR (signal, or a blocking caller backed off 10 ms while
-    // out of descriptors), EMFILE (one connection was shed; more may be pending, call
-    // again), or another accept error. Counts the connection.
-    UniqueFd accept_client(bool nonblocking);
+    // One accept(); the new connection is non-blocking if asked.
+    AcceptResult accept_client(bool nonblocking);
+
+    // Accepts every pending connection (non-blocking) until none is waiting, handing each to
+    // `on_client`; connections skipped on the way do not stop it.
+    void accept_all(const std::function<void(UniqueFd)> &on_client);
 
     // Sheds one pending connection after an accept failed with EMFILE/ENFILE (also used by
     // io_uring, whose accept runs in the kernel). Returns true if one was shed.
@@ -33,9 +45,5 @@ class Acceptor {
     UniqueFd spare_;
     bool warned_ = false;  // one stderr line per episode of running out of descriptors
 };
-
-// Accepts every pending connection (non-blocking) into `clients`, until accept says EAGAIN
-// or fails otherwise; a connection shed on EMFILE is skipped and accepting goes on.
-void accept_pending(Acceptor &acceptor, std::vector<Connection> &clients);
 
 }  // namespace iophase::demo

@@ -48,6 +48,25 @@ IoResult Connection::flush() {
     return IoResult::Progress;
 }
 
+IoResult Connection::drain() {
+    while (true) {
+        if (flush() == IoResult::Closed) {
+            return IoResult::Closed;
+        }
+        if (output_full()) {
+            return IoResult::WouldBlock;  // flush hit EAGAIN with lots pending
+        }
+        switch (receive()) {
+            case IoResult::Closed:
+                return IoResult::Closed;
+            case IoResult::WouldBlock:
+                return flush() == IoResult::Closed ? IoResult::Closed : IoResult::WouldBlock;
+            case IoResult::Progress:
+                break;
+        }
+    }
+}
+
 IoResult Connection::accept_input(std::span<const std::uint8_t> data) {
     Counters &totals = counters();
     totals.bytes_in += data.size();

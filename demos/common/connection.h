@@ -34,6 +34,10 @@ class Connection {
     // send() pending output until it is all gone (Progress) or the socket is full
     // (WouldBlock). On a blocking socket this returns only when done or closed.
     IoResult flush();
+    // For readiness reported as a change (edge-triggered epoll, signal-driven I/O): receive
+    // and flush until the socket says EAGAIN, or until output is full (the EAGAIN of send
+    // brings the next report once there is room). Closed, or WouldBlock.
+    IoResult drain();
 
     bool has_output() const { return output_offset_ < output_.size(); }
     bool output_full() const { return output_.size() - output_offset_ >= kOutputHighWater; }

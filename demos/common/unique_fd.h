@@ -1,7 +1,9 @@
-// One owner for one file descriptor: closed when the owner goes away. Shared by the demos,
-// the load generator and the tests.
+// One owner for one file descriptor: closed when the owner goes away. The project's only
+// such class, shared by the demos, userspace and the tests: a target links
+// iophase_unique_fd (demos/CMakeLists.txt) and includes "common/unique_fd.h".
 #pragma once
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <utility>
@@ -36,5 +38,19 @@ class UniqueFd {
   private:
     int fd_ = -1;
 };
+
+struct PipeFds {
+    UniqueFd read;
+    UniqueFd write;
+};
+
+// pipe2(flags), e.g. O_CLOEXEC: both ends, or two empty ones with errno set.
+inline PipeFds open_pipe(int flags) {
+    int fds[2];
+    if (::pipe2(fds, flags) != 0) {
+        return {};
+    }
+    return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
 
 }  // namespace iophase

@@ -17,6 +17,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/unique_fd.h"
 #include "support/demo_line.h"
 #include "support/report_query.h"
 #include "support/tracer_run.h"
@@ -249,19 +250,16 @@ TEST_F(HostileInputTest, ATimelineUnderLoadIsStreamedWithBoundedMemory) {
 
 // A listening socket on 127.0.0.1 that never accepts: connects complete into its backlog.
 struct Listener {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    iophase::UniqueFd fd{::socket(AF_INET, SOCK_STREAM, 0)};
     int port = 0;
-    Listener(const Listener &) = delete;
-    Listener &operator=(const Listener &) = delete;
-    ~Listener() { ::close(fd); }
     Listener() {
         sockaddr_in address{};
         address.sin_family = AF_INET;
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         socklen_t length = sizeof address;
-        if (::bind(fd, reinterpret_cast<sockaddr *>(&address), length) == 0 &&
-            ::listen(fd, 1024) == 0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) == 0) {
+        if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&address), length) == 0 &&
+            ::listen(fd.get(), 1024) == 0 &&
+            ::getsockname(fd.get(), reinterpret_cast<sockaddr *>(&address), &length) == 0) {
             port = ntohs(address.sin_port);
         }
     }

@@ -20,30 +20,9 @@
 
 namespace iophase::demo::testing {
 
-Socket::Socket(Socket &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-
-Socket &Socket::operator=(Socket &&other) noexcept {
-    if (this != &other) {
-        close();
-        fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-}
-
-Socket::~Socket() {
-    close();
-}
-
-void Socket::close() {
-    if (fd_ >= 0) {
-        ::close(fd_);
-        fd_ = -1;
-    }
-}
-
 void Socket::reset() {
     const linger abort_on_close = {1, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+    setsockopt(fd_.get(), SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
     close();
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "common/unique_fd.h"
+
 namespace iophase::demo::testing {
 
 // A connected client socket; closed on destruction. Blocking, with 10 s send/receive
@@ -18,19 +20,14 @@ class Socket {
   public:
     Socket() = default;
     explicit Socket(int fd) : fd_(fd) {}
-    Socket(Socket &&other) noexcept;
-    Socket &operator=(Socket &&other) noexcept;
-    Socket(const Socket &) = delete;
-    Socket &operator=(const Socket &) = delete;
-    ~Socket();
 
-    int fd() const { return fd_; }
-    void close();
+    int fd() const { return fd_.get(); }
+    void close() { fd_.reset(); }
     // Close with SO_LINGER 0: the peer gets a RST instead of a FIN.
     void reset();
 
   private:
-    int fd_ = -1;
+    UniqueFd fd_;
 };
 
 // Connects to 127.0.0.1:port. receive_buffer > 0 sets SO_RCVBUF before connecting.

@@ -69,7 +69,7 @@ TEST(SelectDemo, RefusesConnectionsWhoseFdIsAtOrAboveFdSetsize) {
     EXPECT_TRUE(echo_round_trip(late, payload)) << "served again once fds are free";
     late.close();
 
-    const std::string errors = read_available(demo.stderr_fd);
+    const std::string errors = read_available(demo.stderr_fd.get());
     EXPECT_NE(errors.find("FD_SETSIZE"), std::string::npos) << errors;
     const std::string last = stop_demo(demo);
     EXPECT_EQ(parse_fields(last)["model"], "select") << last;

@@ -58,12 +58,12 @@ class TestServer {
             throw std::runtime_error("test server: cannot listen");
         }
         port_ = ntohs(address.sin_port);
-        int pipe_fds[2];
-        if (::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+        PipeFds wake = open_pipe(O_CLOEXEC | O_NONBLOCK);
+        if (!wake.read) {
             throw std::runtime_error("test server: pipe");
         }
-        wake_read_.reset(pipe_fds[0]);
-        wake_write_.reset(pipe_fds[1]);
+        wake_read_ = std::move(wake.read);
+        wake_write_ = std::move(wake.write);
         thread_ = std::thread([this] { serve(); });
     }
 
@@ -325,17 +325,16 @@ TEST(Load, LimitsAreNamedBeforeTheRun) {
 // forked before the server's thread exists (a fork of a threaded process may inherit a lock
 // held by another thread), learns the port through a pipe and reports through another.
 TEST(Load, TheFdLimitIsBlamedNotTheServer) {
-    int port_pipe[2];
-    int report[2];
-    ASSERT_EQ(::pipe(port_pipe), 0);
-    ASSERT_EQ(::pipe(report), 0);
+    PipeFds port_pipe = open_pipe(0);
+    PipeFds report = open_pipe(0);
+    ASSERT_TRUE(port_pipe.read && report.read);
     const pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
-        ::close(port_pipe[1]);
-        ::close(report[0]);
+        port_pipe.write.reset();
+        report.read.reset();
         std::uint16_t port = 0;
-        if (::read(port_pipe[0], &port, sizeof port) != sizeof port) {
+        if (::read(port_pipe.read.get(), &port, sizeof port) != sizeof port) {
             ::_exit(1);
         }
         const rlimit low{64, 64};
@@ -357,26 +356,26 @@ TEST(Load, TheFdLimitIsBlamedNotTheServer) {
             result.connections_established,
             result.connect_errors.count(EMFILE) != 0 ? result.connect_errors.at(EMFILE) : 0,
             result.connect_failures);
-        (void)!::write(report[1], line.data(), line.size());
+        (void)!::write(report.write.get(), line.data(), line.size());
         ::_exit(0);
     }
-    ::close(port_pipe[0]);
-    ::close(report[1]);
+    port_pipe.read.reset();
+    report.write.reset();
     std::string line(256, '\0');
     ssize_t n = -1;
     {
         TestServer server(Behavior::Correct);
         const std::uint16_t port = server.port();
-        (void)!::write(port_pipe[1], &port, sizeof port);
-        ::close(port_pipe[1]);
-        pollfd ready{report[0], POLLIN, 0};
+        (void)!::write(port_pipe.write.get(), &port, sizeof port);
+        port_pipe.write.reset();
+        pollfd ready{report.read.get(), POLLIN, 0};
         if (::poll(&ready, 1, 30'000) == 1) {
-            n = ::read(report[0], line.data(), line.size());
+            n = ::read(report.read.get(), line.data(), line.size());
         } else {
             ::kill(child, SIGKILL);  // a hung child fails the test instead of the CI run
         }
     }
-    ::close(report[0]);
+    report.read.reset();
     ::waitpid(child, nullptr, 0);
     ASSERT_GT(n, 0) << "the child reported nothing within 30 s";
     line.resize(static_cast<std::size_t>(n));

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "common/unique_fd.h"
 #include "tracer/procfs.h"
 
 namespace iophase::procfs {
@@ -25,21 +26,21 @@ TEST(Parent, ReadFromProcMatchesGetppid) {
 // An epoll instance made here with one fd registered EPOLLET and two without: the kernel's
 // fdinfo, read back, tells them apart.
 TEST(EpollInstances, TellEdgeTriggeredRegistrationsFromFdinfo) {
-    const int ep = ::epoll_create1(EPOLL_CLOEXEC);
-    ASSERT_GE(ep, 0);
-    int fds[2];
-    ASSERT_EQ(::pipe(fds), 0);
-    const int extra = ::dup(fds[0]);
+    const UniqueFd ep(::epoll_create1(EPOLL_CLOEXEC));
+    ASSERT_TRUE(ep);
+    const PipeFds pipe_fds = open_pipe(0);
+    ASSERT_TRUE(pipe_fds.read);
+    const UniqueFd extra(::dup(pipe_fds.read.get()));
     epoll_event edge{};
     edge.events = EPOLLIN | EPOLLET;
     epoll_event level{};
     level.events = EPOLLIN;
-    ASSERT_EQ(::epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &edge), 0);
-    ASSERT_EQ(::epoll_ctl(ep, EPOLL_CTL_ADD, fds[1], &level), 0);
-    ASSERT_EQ(::epoll_ctl(ep, EPOLL_CTL_ADD, extra, &level), 0);
+    ASSERT_EQ(::epoll_ctl(ep.get(), EPOLL_CTL_ADD, pipe_fds.read.get(), &edge), 0);
+    ASSERT_EQ(::epoll_ctl(ep.get(), EPOLL_CTL_ADD, pipe_fds.write.get(), &level), 0);
+    ASSERT_EQ(::epoll_ctl(ep.get(), EPOLL_CTL_ADD, extra.get(), &level), 0);
     bool found = false;
     for (const EpollInstance &instance : epoll_instances(::getpid())) {
-        if (instance.epfd == ep) {
+        if (instance.epfd == ep.get()) {
             found = true;
             EXPECT_EQ(instance.registered, 3);
             EXPECT_EQ(instance.edge_triggered, 1);
@@ -48,10 +49,6 @@ TEST(EpollInstances, TellEdgeTriggeredRegistrationsFromFdinfo) {
     EXPECT_TRUE(found);
     EXPECT_EQ(registered_events("tfd:        5 events: 80000019 data:                5  pos:0"),
               0x80000019u);
-    ::close(extra);
-    ::close(fds[0]);
-    ::close(fds[1]);
-    ::close(ep);
 }
 
 TEST(SyscallInProgress, ReadsTheNumberOfACallInProgress) {
@@ -74,24 +71,22 @@ TEST(SyscallInProgress, AKernelThreadIsNotInRead) {
 // A process named with more than the kernel's 15 bytes is found by its full name: the kernel
 // kept only the first 15, and the match is on those.
 TEST(PidsWithComm, ALongerNameMatchesTheKernelsCut) {
-    int ready[2];
-    ASSERT_EQ(::pipe(ready), 0);
+    const PipeFds ready = open_pipe(0);
+    ASSERT_TRUE(ready.read);
     const pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
         ::prctl(PR_SET_NAME, "averyveryverylongname", 0, 0, 0);
-        (void)!::write(ready[1], "x", 1);
+        (void)!::write(ready.write.get(), "x", 1);
         ::pause();
         ::_exit(0);
     }
     char byte;
-    ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+    ASSERT_EQ(::read(ready.read.get(), &byte, 1), 1);
     const std::vector<pid_t> found = pids_with_comm("averyveryverylongname");
     const std::vector<pid_t> cut = pids_with_comm("averyveryverylo");
     ::kill(child, SIGKILL);
     ::waitpid(child, nullptr, 0);
-    ::close(ready[0]);
-    ::close(ready[1]);
     EXPECT_EQ(read_comm(child, child), "");  // gone now; it was "averyveryverylo"
     EXPECT_NE(std::find(found.begin(), found.end(), child), found.end());
     EXPECT_NE(std::find(cut.begin(), cut.end(), child), cut.end());

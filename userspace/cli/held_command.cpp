@@ -20,21 +20,16 @@
 namespace iophase::cli {
 namespace {
 
-struct Pipe {
-    UniqueFd read;
-    UniqueFd write;
-};
-
-Pipe make_pipe() {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) {
+PipeFds make_pipe() {
+    PipeFds ends = open_pipe(O_CLOEXEC);
+    if (!ends.read) {
         throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
     }
-    return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+    return ends;
 }
 
-[[noreturn]] void exec_when_released(const std::vector<std::string> &argv, Pipe &go,
-                                     Pipe &exec_error) {
+[[noreturn]] void exec_when_released(const std::vector<std::string> &argv, PipeFds &go,
+                                     PipeFds &exec_error) {
     go.write.reset();
     exec_error.read.reset();
     char byte;
@@ -71,8 +66,8 @@ std::vector<pid_t> descendants(pid_t pid) {
 }  // namespace
 
 HeldCommand::HeldCommand(const std::vector<std::string> &argv) {
-    Pipe go = make_pipe();
-    Pipe exec_error = make_pipe();
+    PipeFds go = make_pipe();
+    PipeFds exec_error = make_pipe();
     pid_ = fork();
     if (pid_ < 0) {
         throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));

@@ -10,6 +10,7 @@
 #include <set>
 #include <type_traits>
 
+#include "common/unique_fd.h"
 #include "tracer/io_uring_names.h"
 #include "tracer/procfs.h"
 #include "tracer/syscall_names.h"
@@ -77,14 +78,14 @@ void for_each_percpu_entry(int fd, Fn &&fn) {
 
 std::vector<LiveThread> read_live_threads(int iter_link_fd) {
     std::vector<LiveThread> live;
-    const int fd = bpf_iter_create(iter_link_fd);
-    if (fd < 0) {
+    const UniqueFd fd(bpf_iter_create(iter_link_fd));
+    if (!fd) {
         return live;
     }
     std::vector<char> data;
     char chunk[1 << 16];
     for (;;) {
-        const ssize_t n = read(fd, chunk, sizeof(chunk));
+        const ssize_t n = read(fd.get(), chunk, sizeof(chunk));
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -93,7 +94,6 @@ std::vector<LiveThread> read_live_threads(int iter_link_fd) {
         }
         data.insert(data.end(), chunk, chunk + n);
     }
-    close(fd);
     constexpr std::size_t kRecord = sizeof(iop_live_head) + sizeof(iop_thread);
     for (std::size_t at = 0; at + kRecord <= data.size(); at += kRecord) {
         iop_live_head head;

@@ -1,26 +1,14 @@
-// Owned file descriptors and the connected pairs the workloads talk over.
+// The connected pairs the workloads talk over, each end owned by an iophase::UniqueFd.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
-#include <utility>
+
+#include "common/unique_fd.h"
 
 namespace workload {
 
-class UniqueFd {
-  public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(UniqueFd &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    UniqueFd &operator=(UniqueFd &&other) noexcept;
-    UniqueFd(const UniqueFd &) = delete;
-    UniqueFd &operator=(const UniqueFd &) = delete;
-    ~UniqueFd();
-
-    int get() const { return fd_; }
-
-  private:
-    int fd_ = -1;
-};
+using iophase::UniqueFd;
 
 struct FdPair {
     UniqueFd first;   // the receiving end (server side, or a pipe's read end)

@@ -13,20 +13,22 @@
 #include <string>
 #include <thread>
 
+#include "common/unique_fd.h"
+
 namespace servertest {
 
 int unused_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
+    const iophase::UniqueFd fd(::socket(AF_INET, SOCK_STREAM, 0));
+    if (!fd) {
         throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
     }
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t length = sizeof(address);
-    const bool ok = ::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)) == 0 &&
-                    ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length) == 0;
-    ::close(fd);
+    const bool ok =
+        ::bind(fd.get(), reinterpret_cast<sockaddr *>(&address), sizeof(address)) == 0 &&
+        ::getsockname(fd.get(), reinterpret_cast<sockaddr *>(&address), &length) == 0;
     if (!ok) {
         throw std::runtime_error(std::string("bind 127.0.0.1:0: ") + std::strerror(errno));
     }
