@@ -2,6 +2,7 @@
 // exist in the DOM and carry the numbers of the data they were drawn from.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "compare/compare_json.h"
@@ -18,6 +19,17 @@ std::string browser_or_skip_reason() {
     return t::chromium_path() ? "" : "chromium is not installed (apt-get install -y chromium)";
 }
 
+// Without chromium the test skips, saying why; with CI=true it fails instead.
+#define IOPHASE_REQUIRE_BROWSER()                                               \
+    do {                                                                        \
+        if (const std::string why_ = browser_or_skip_reason(); !why_.empty()) { \
+            if (t::in_ci()) {                                                   \
+                FAIL() << why_;                                                 \
+            }                                                                   \
+            GTEST_SKIP() << why_;                                               \
+        }                                                                       \
+    } while (false)
+
 // The report of `result` as headless Chromium renders it (after its scripts ran).
 std::string rendered_dom(const CompareResult &result) {
     t::TempDir dir;
@@ -27,12 +39,7 @@ std::string rendered_dom(const CompareResult &result) {
 }
 
 TEST(CompareHtmlInBrowser, ScriptDrawsTheSweepWithTheNumbersOfTheData) {
-    if (const std::string why = browser_or_skip_reason(); !why.empty()) {
-        if (t::in_ci()) {
-            FAIL() << why;
-        }
-        GTEST_SKIP() << why;
-    }
+    IOPHASE_REQUIRE_BROWSER();
     const CompareResult result = t::synthetic_comparison();
     const std::string dom = rendered_dom(result);
 
@@ -65,21 +72,50 @@ TEST(CompareHtmlInBrowser, ScriptDrawsTheSweepWithTheNumbersOfTheData) {
     EXPECT_FALSE(t::elements(dom, "svg", {{"data-chart", "request"}}).empty());
 }
 
-// The measured request figure, as the browser sees it, carries the numbers of the JSON the
-// page embeds: each segment's offset and duration, and the two phases.
-TEST(CompareHtmlInBrowser, MeasuredRequestCarriesTheNumbersOfTheJson) {
-    if (const std::string why = browser_or_skip_reason(); !why.empty()) {
-        if (t::in_ci()) {
-            FAIL() << why;
-        }
-        GTEST_SKIP() << why;
-    }
+// After the page's own script, writes where each drawn rect and line ended up on the screen
+// (getBoundingClientRect, CSS px) into data-box-x and data-box-w, and its chart (kind:scenario:
+// variant) into data-in-chart, for the DOM dump.
+constexpr const char *kMeasureScript = R"JS(<script>
+document.querySelectorAll('rect, line').forEach(function (e) {
+  var box = e.getBoundingClientRect();
+  e.setAttribute('data-box-x', box.left.toFixed(3));
+  e.setAttribute('data-box-w', box.width.toFixed(3));
+  var svg = e.closest('svg');
+  e.setAttribute('data-in-chart', [svg.getAttribute('data-chart'), svg.getAttribute('data-scenario'),
+                                   svg.getAttribute('data-variant')].join(':'));
+});
+</script>)JS";
+
+std::string rendered_dom_with_boxes(const CompareResult &result) {
+    std::string page = render_html(result);
+    const std::size_t end = page.rfind("</body>");
+    page.insert(end, kMeasureScript);
+    t::TempDir dir;
+    const std::string path = dir.path() + "/compare.html";
+    t::write_file(path, page);
+    return t::chromium_dump_dom(path);
+}
+
+// The synthetic comparison's page as drawn, and its JSON.
+std::pair<std::string, nlohmann::json> drawn_synthetic_comparison() {
     const CompareResult result = t::synthetic_comparison();
-    const std::string dom = rendered_dom(result);
-    const nlohmann::json doc = compare_to_json(result, false);
-    const auto groups = t::elements(dom, "g", {{"class", "request-timeline"}});
+    return {rendered_dom_with_boxes(result), compare_to_json(result, false)};
+}
+
+double box(const t::Attributes &element, const char *what) {
+    return std::stod(element.at(std::string("data-box-") + what));
+}
+
+// The measured request figure as drawn: each segment's on-screen offset and width, the phase
+// marks and the data-ready line are where the JSON's numbers put them on the bar (one pixel
+// of tolerance: the page rounds to hundredths of a px, the browser to its own grid).
+TEST(CompareHtmlInBrowser, MeasuredRequestIsDrawnToTheScaleOfTheJson) {
+    IOPHASE_REQUIRE_BROWSER();
+    const auto [dom, doc] = drawn_synthetic_comparison();
     const auto segments = t::elements(dom, "rect", {{"class", "req-seg"}});
     const auto marks = t::elements(dom, "rect", {{"class", "phase-mark"}});
+    const auto lines = t::elements(dom, "line", {{"class", "data-ready"}});
+    constexpr double kPx = 1.0;
 
     std::size_t drawn = 0;
     for (const nlohmann::json &run : doc.at("runs")) {
@@ -88,31 +124,89 @@ TEST(CompareHtmlInBrowser, MeasuredRequestCarriesTheNumbersOfTheJson) {
             continue;
         }
         const std::string model = run.at("row").at("model");
-        const auto group = t::having(groups, {{"data-model", model}});
-        ASSERT_EQ(group.size(), 1u) << model;
-        EXPECT_EQ(group[0].at("data-tid"), request.at("tid").dump());
-        EXPECT_EQ(group[0].at("data-duration-ns"), request.at("duration_ns").dump());
-        const auto drawn_segments = t::having(segments, {{"data-model", model}});
-        ASSERT_EQ(drawn_segments.size(), request.at("segments").size()) << model;
-        for (std::size_t i = 0; i < drawn_segments.size(); ++i) {
+        const auto bar = t::having(segments, {{"data-model", model}});
+        ASSERT_EQ(bar.size(), request.at("segments").size()) << model;
+        // The bar's extent on screen, from its first and last segments.
+        const double left = box(bar.front(), "x");
+        const double width = box(bar.back(), "x") + box(bar.back(), "w") - left;
+        ASSERT_GT(width, 100.0) << model;
+        const double total = request.at("duration_ns").get<double>();
+        const auto x_of = [&](const nlohmann::json &ns) {
+            return left + ns.get<double>() / total * width;
+        };
+        for (std::size_t i = 0; i < bar.size(); ++i) {
             const nlohmann::json &segment = request.at("segments").at(i);
-            EXPECT_EQ(drawn_segments[i].at("data-t-ns"), segment.at("t_ns").dump());
-            EXPECT_EQ(drawn_segments[i].at("data-ns"), segment.at("dur_ns").dump());
-            EXPECT_EQ(drawn_segments[i].at("data-state"), segment.at("state"));
+            EXPECT_NEAR(box(bar[i], "x"), x_of(segment.at("t_ns")), kPx) << model << " " << i;
+            EXPECT_NEAR(box(bar[i], "w"), segment.at("dur_ns").get<double>() / total * width, kPx)
+                << model << " segment " << i;
         }
-        for (const char *phase : {"1", "2"}) {
-            const nlohmann::json &span = request.at(std::string("phase") + phase);
+        ASSERT_FALSE(request.at("data_ready_ns").is_null()) << model;
+        for (const auto &[phase, key] : std::vector<std::pair<std::string, std::string>>{
+                 {"wait-for-data", "wait_for_data"}, {"wakeup", "wakeup"}, {"2", "phase2"}}) {
+            const nlohmann::json &span = request.at(key);
             const auto mark = t::having(marks, {{"data-model", model}, {"data-phase", phase}});
             ASSERT_EQ(mark.size(), 1u) << model << " phase " << phase;
-            EXPECT_EQ(mark[0].at("data-ns"), span.at("dur_ns").dump());
-            EXPECT_EQ(mark[0].at("data-t-ns"), span.at("t_ns").dump());
+            EXPECT_NEAR(box(mark[0], "x"), x_of(span.at("t_ns")), kPx) << model << " " << phase;
+            // A mark is at least 3 px wide, so that a short copy still shows.
+            EXPECT_NEAR(box(mark[0], "w"),
+                        std::max(3.0, span.at("dur_ns").get<double>() / total * width), kPx)
+                << model << " " << phase;
         }
+        const auto line = t::having(lines, {{"data-model", model}});
+        ASSERT_EQ(line.size(), 1u) << model;
+        // The line's box is centred on it (its stroke is 1.5 px wide).
+        EXPECT_NEAR(box(line[0], "x") + box(line[0], "w") / 2, x_of(request.at("data_ready_ns")),
+                    kPx)
+            << model;
         ++drawn;
     }
     EXPECT_EQ(drawn, 2u);  // the echo runs of poll and epoll-lt
     // The sweep's runs had none: their fallback figure is there and says so.
     EXPECT_FALSE(t::elements(dom, "svg", {{"data-chart", "request-mean"}}).empty());
     EXPECT_NE(dom.find("No complete request was found"), std::string::npos);
+}
+
+// The time budget bars as drawn: every segment's on-screen width is its share of the wall
+// time the JSON gives, on one scale for every model of a variant.
+TEST(CompareHtmlInBrowser, BudgetBarsAreDrawnToTheScaleOfTheJson) {
+    IOPHASE_REQUIRE_BROWSER();
+    const auto [dom, doc] = drawn_synthetic_comparison();
+    const auto segments =
+        t::elements(dom, "rect", {{"class", "seg"}, {"data-in-chart", "budget:echo:"}});
+    std::size_t checked = 0;
+    for (const nlohmann::json &run : doc.at("runs")) {
+        const nlohmann::json &row = run.at("row");
+        if (row.at("status") != "ok" || row.at("scenario") != "echo") {
+            continue;  // the echo scenario has one budget chart: one bar per model
+        }
+        const std::string model = row.at("model");
+        const auto bar = t::having(segments, {{"data-model", model}});
+        ASSERT_FALSE(bar.empty()) << model;
+        double drawn_width = 0;
+        for (const auto &segment : bar) {
+            drawn_width += box(segment, "w");
+        }
+        const nlohmann::json &budget = row.at("budget");
+        const double wall = budget.at("wall_ns").get<double>();
+        const double accounted =
+            budget.at("user_ns").get<double>() + budget.at("kernel_copy_ns").get<double>() +
+            budget.at("kernel_other_ns").get<double>() + budget.at("blocked_ns").get<double>() +
+            budget.at("runq_ns").get<double>();
+        // The whole bar is 600 px for the wall time (it is drawn to scale, not rescaled).
+        EXPECT_NEAR(drawn_width, 600.0 * accounted / wall, 1.0) << model;
+        const auto user = t::having(bar, {{"data-segment", "user"}});
+        ASSERT_EQ(user.size(), 1u) << model;
+        EXPECT_NEAR(box(user[0], "w"), 600.0 * budget.at("user_ns").get<double>() / wall, 0.5)
+            << model;
+        const auto copy = t::having(bar, {{"data-segment", "copy"}});
+        ASSERT_EQ(copy.size(), 1u) << model;
+        EXPECT_NEAR(box(copy[0], "x"), box(user[0], "x") + box(user[0], "w"), 0.5) << model;
+        EXPECT_NEAR(box(copy[0], "w"), 600.0 * budget.at("kernel_copy_ns").get<double>() / wall,
+                    0.5)
+            << model;
+        ++checked;
+    }
+    EXPECT_GE(checked, 2u);
 }
 
 }  // namespace

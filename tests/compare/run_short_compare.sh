@@ -1,6 +1,6 @@
 #!/bin/sh
-# The short compare run the `compare` tests read: five models, echo and idle-fanin at 0 and 300
-# idle connections, 1 s per run. Usage: run_short_compare.sh IOPHASE OUTDIR
+# The short compare run the `compare` tests read: six models, echo, idle-fanin at 0 and 300
+# idle connections and bulk (upload, download), 1 s per run. Usage: run_short_compare.sh IOPHASE OUTDIR
 # Writes OUTDIR/compare.json, compare.html, tables.txt, progress.txt and exit_code.
 set -u
 iophase=$1
@@ -15,8 +15,8 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 77
 fi
 mkdir -p "$out"
-"$iophase" compare --models blocking,nonblocking-poll,select,poll,epoll-lt \
-    --scenario echo,idle-fanin --idle-sweep 0,300 --duration 1 \
+"$iophase" compare --models blocking,nonblocking-poll,select,poll,epoll-lt,io_uring \
+    --scenario echo,idle-fanin,bulk --idle-sweep 0,300 --duration 1 \
     --json "$out/compare.json" --html "$out/compare.html" \
     >"$out/tables.txt" 2>"$out/progress.txt"
 code=$?

@@ -33,7 +33,8 @@ TEST(CompareShape, EveryRunSucceededWithTheExpectedLabel) {
     IOPHASE_LOAD_SHORT_RUN(doc);
     EXPECT_EQ(t::read_file(t::short_run_file("exit_code")), "0\n")
         << t::read_file(t::short_run_file("progress.txt"));
-    ASSERT_EQ(doc.at("runs").size(), 15u);  // 5 models x (echo, idle=0, idle=300)
+    // 6 models x (echo, idle=0, idle=300, bulk upload, bulk download)
+    ASSERT_EQ(doc.at("runs").size(), 30u);
     for (const nlohmann::json &run : doc.at("runs")) {
         const nlohmann::json &row = run.at("row");
         const std::string name = row.at("scenario").get<std::string>() + " " +

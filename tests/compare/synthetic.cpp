@@ -22,6 +22,10 @@ void ThreadScript::call(const std::string &syscall,
     }
 }
 
+void ThreadScript::data_ready(const std::string &syscall, std::uint64_t ago_ns) {
+    events_.push_back({now_ns_ - ago_ns, pid_, tid_, ThreadState::Runq, syscall, true});
+}
+
 Timeline ThreadScript::timeline() const {
     Timeline timeline;
     timeline.start_ns = 1'000'000;
@@ -33,10 +37,9 @@ Timeline ThreadScript::timeline() const {
 RequestTimeline synthetic_request(const std::string &multiplexer, std::uint64_t wait_ns) {
     ThreadScript thread(100, 100);
     thread.user(1'000);
-    thread.call(multiplexer, {{ThreadState::Kernel, 500},
-                              {ThreadState::Blocked, wait_ns},
-                              {ThreadState::Runq, 700},
-                              {ThreadState::Kernel, 300}});
+    thread.call(multiplexer, {{ThreadState::Kernel, 500}, {ThreadState::Blocked, wait_ns}});
+    thread.data_ready(multiplexer, wait_ns / 4);
+    thread.call(multiplexer, {{ThreadState::Runq, 700}, {ThreadState::Kernel, 300}});
     thread.user(400);
     thread.call("recvfrom",
                 {{ThreadState::Kernel, 200}, {ThreadState::Copy, 600}, {ThreadState::Kernel, 100}});

@@ -19,6 +19,8 @@ class ThreadScript {
     void user(std::uint64_t dur_ns);
     void call(const std::string &syscall,
               std::initializer_list<std::pair<ThreadState, std::uint64_t>> pieces);
+    // A data-ready mark for the call `syscall`, `ago_ns` before the current time.
+    void data_ready(const std::string &syscall, std::uint64_t ago_ns);
     // The events so far, ended by one in user space at the current time.
     Timeline timeline() const;
 
@@ -30,7 +32,8 @@ class ThreadScript {
     std::vector<TimelineEvent> events_;
 };
 
-// A measured request of a poll or epoll server: it waited `wait_ns` in `multiplexer`.
+// A measured request of a poll or epoll server: it waited `wait_ns` in `multiplexer`, its data
+// ready `wait_ns / 4` before the wakeup.
 RequestTimeline synthetic_request(const std::string &multiplexer, std::uint64_t wait_ns);
 
 // A report of one server process (pid 100) with one thread, a multiplexer call and a recv.

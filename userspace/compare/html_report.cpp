@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -10,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "compare/compare_json.h"
-#include "compare/html_assets.h"
+#include "compare/page.h"
 #include "compare/table.h"
 #include "model/format_numbers.h"
 
@@ -144,7 +145,7 @@ void append_legend(std::string &out, const std::vector<Segment> &segments) {
     out += "<div class=\"legend\">";
     for (const Segment &segment : segments) {
         out += fmt::format("<span><span class=\"swatch\" style=\"background:{}\"></span>{}</span>",
-                           segment.color, escape(segment.label));
+                           escape(segment.color), escape(segment.label));
     }
     out += "</div>\n";
 }
@@ -184,7 +185,7 @@ void append_budget_chart(std::string &out, const std::vector<const Row *> &rows,
         out += fmt::format(
             "<g class=\"budget-bar\" data-model=\"{}\" data-status=\"{}\" "
             "data-wall-ns=\"{}\">",
-            escape(row->model), status_name(row->status), row->budget.wall_ns);
+            escape(row->model), escape(status_name(row->status)), row->budget.wall_ns);
         out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", kLabelWidth - 8,
                            y + kBarHeight - 3, escape(row->model));
         const double wall = static_cast<double>(row->budget.wall_ns);
@@ -205,8 +206,8 @@ void append_budget_chart(std::string &out, const std::vector<const Row *> &rows,
                 "<rect class=\"seg\" x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" "
                 "fill=\"{}\" data-model=\"{}\" data-segment=\"{}\" data-ns=\"{}\" "
                 "data-share=\"{:.6f}\"><title>{}: {} — {} ({} of wall)</title></rect>",
-                x, y, width, kBarHeight, segment.color, escape(row->model), escape(segment.key), ns,
-                share, escape(row->model), escape(segment.label),
+                x, y, width, kBarHeight, escape(segment.color), escape(row->model),
+                escape(segment.key), ns, share, escape(row->model), escape(segment.label),
                 human_duration(static_cast<double>(ns)), percent(static_cast<double>(ns), wall));
             x += width;
         }
@@ -250,12 +251,11 @@ const std::vector<Phase> &phases() {
 // request, built from means per message.
 void append_mean_request_figure(std::string &out, const std::vector<const Row *> &rows,
                                 std::string_view scenario, std::string_view variant) {
-    out += "<div class=\"legend\">";
+    std::vector<Segment> legend;
     for (const Phase &phase : phases()) {
-        out += fmt::format("<span><span class=\"swatch\" style=\"background:{}\"></span>{}</span>",
-                           phase.color, phase.label);
+        legend.push_back({phase.key, phase.label, phase.color});
     }
-    out += "</div>\n";
+    append_legend(out, legend);
     const int height = static_cast<int>(rows.size()) * kRowHeight + kAxisHeight + 8;
     out += fmt::format(
         "<svg class=\"request-figure\" data-chart=\"request-mean\" data-scenario=\"{}\" "
@@ -287,8 +287,8 @@ void append_mean_request_figure(std::string &out, const std::vector<const Row *>
                 "<rect class=\"phase\" x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" "
                 "fill=\"{}\" data-model=\"{}\" data-phase=\"{}\" data-ns=\"{:.1f}\">"
                 "<title>{}: {} — {} per message (mean)</title></rect>",
-                x, y, width, kBarHeight, phase.color, escape(row->model), phase.key, ns,
-                escape(row->model), phase.label, human_duration(ns));
+                x, y, width, kBarHeight, escape(phase.color), escape(row->model), escape(phase.key),
+                ns, escape(row->model), escape(phase.label), human_duration(ns));
             x += width;
         }
         out += fmt::format("<text class=\"small\" x=\"{}\" y=\"{}\">{} per message</text></g>\n",
@@ -362,27 +362,68 @@ void append_request_legend(std::string &out, const std::vector<const RunRecord *
     append_legend(out, entries);
 }
 
-void append_phase_mark(std::string &out, int phase, const RequestSpan &span, double scale, int y,
-                       const std::string &model) {
+// A mark above a request's bar: one of its phases (phase 1, phase 2) or, when the data-ready
+// moment is known, the two parts of phase 1 it splits the wait into.
+struct PhaseMark {
+    const char *key;  // data-phase
+    const char *label;
+    const char *color;
+};
+
+constexpr PhaseMark kPhase1Mark = {"1", "phase 1: waiting for data", "#2f6b28"};
+constexpr PhaseMark kWaitForDataMark = {"wait-for-data", "waiting for data", "#2f6b28"};
+constexpr PhaseMark kWakeupMark = {"wakeup", "wakeup latency", "#8a6d00"};
+constexpr PhaseMark kPhase2Mark = {"2", "phase 2: copying the data", "#c25e00"};
+
+void append_phase_mark(std::string &out, const PhaseMark &mark, const RequestSpan &span,
+                       double scale, int y, const std::string &model, bool labelled) {
     const double x = kLabelWidth + static_cast<double>(span.t_ns) * scale;
     const double width =
         std::max(static_cast<double>(span.dur_ns) * scale, static_cast<double>(kMinMarkWidth));
-    const char *color = phase == 1 ? "#2f6b28" : "#c25e00";
-    const char *what = phase == 1 ? "waiting for data" : "copying the data";
     out += fmt::format(
         "<rect class=\"phase-mark\" x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"3\" "
         "fill=\"{}\" data-model=\"{}\" data-phase=\"{}\" data-t-ns=\"{}\" data-ns=\"{}\">"
-        "<title>phase {}: {} — {}</title></rect>",
-        x, y + kMarkTop, width, color, escape(model), phase, span.t_ns, span.dur_ns, phase, what,
-        human_duration(static_cast<double>(span.dur_ns)));
+        "<title>{} — {}</title></rect>",
+        x, y + kMarkTop, width, escape(mark.color), escape(model), escape(mark.key), span.t_ns,
+        span.dur_ns, escape(mark.label), human_duration(static_cast<double>(span.dur_ns)));
+    if (!labelled) {
+        return;
+    }
     // Phase 1 starts the bar; phase 2 is usually a sliver at the right, so its label reads
     // leftwards from its end.
-    const bool from_right = phase == 2 && x + width > kLabelWidth + kBarWidth * 0.6;
+    const bool from_right = &mark == &kPhase2Mark && x + width > kLabelWidth + kBarWidth * 0.6;
     out += fmt::format(
-        "<text class=\"small\" x=\"{:.2f}\" y=\"{}\" text-anchor=\"{}\" fill=\"{}\">phase {}: "
+        "<text class=\"small\" x=\"{:.2f}\" y=\"{}\" text-anchor=\"{}\" fill=\"{}\">{}: "
         "{}</text>",
-        from_right ? x + width : x, y + kMarkTop - 3, from_right ? "end" : "start", color, phase,
-        human_duration(static_cast<double>(span.dur_ns)));
+        from_right ? x + width : x, y + kMarkTop - 3, from_right ? "end" : "start",
+        escape(mark.color), escape(mark.label), human_duration(static_cast<double>(span.dur_ns)));
+}
+
+// The moment the data became ready: a line across the mark row and the bar.
+void append_data_ready_mark(std::string &out, const RequestTimeline &request, double scale, int y,
+                            const std::string &model) {
+    const double x = kLabelWidth + static_cast<double>(*request.data_ready_ns) * scale;
+    out += fmt::format(
+        "<line class=\"data-ready\" x1=\"{0:.2f}\" x2=\"{0:.2f}\" y1=\"{1}\" y2=\"{2}\" "
+        "stroke=\"#000\" stroke-width=\"1.5\" data-model=\"{3}\" data-t-ns=\"{4}\">"
+        "<title>data ready for {5} at +{6}; on a CPU {7} later</title></line>",
+        x, y + kMarkTop - 2, y + kRequestBarTop + kBarHeight + 2, escape(model),
+        *request.data_ready_ns, escape(request.ready_call),
+        human_duration(static_cast<double>(*request.data_ready_ns)),
+        human_duration(static_cast<double>(request.wakeup.dur_ns)));
+}
+
+std::string phase1_text(const RequestTimeline &request) {
+    if (request.phase1.dur_ns == 0) {
+        return "none (never waited)";
+    }
+    std::string text = human_duration(static_cast<double>(request.phase1.dur_ns));
+    if (request.data_ready_ns) {
+        text += fmt::format(" = data ready after {}, on a CPU {} later",
+                            human_duration(static_cast<double>(request.wait_for_data.dur_ns)),
+                            human_duration(static_cast<double>(request.wakeup.dur_ns)));
+    }
+    return text;
 }
 
 // Per model one real request of the server's busiest thread, from the per-event timeline:
@@ -423,10 +464,12 @@ void append_measured_request_figure(std::string &out, const std::vector<const Ru
         out += fmt::format(
             "<g class=\"request-timeline\" data-model=\"{}\" data-pid=\"{}\" data-tid=\"{}\" "
             "data-duration-ns=\"{}\" data-phase1-ns=\"{}\" data-phase2-ns=\"{}\" "
-            "data-wait-call=\"{}\" data-input-call=\"{}\" data-eagain-calls=\"{}\">",
+            "data-wait-call=\"{}\" data-input-call=\"{}\" data-eagain-calls=\"{}\" "
+            "data-ready-ns=\"{}\">",
             escape(row.model), request.pid, request.tid, total, request.phase1.dur_ns,
             request.phase2.dur_ns, escape(request.wait_call), escape(request.input_call),
-            request.eagain_calls);
+            request.eagain_calls,
+            request.data_ready_ns ? std::to_string(*request.data_ready_ns) : std::string());
         const double scale = total > 0 ? static_cast<double>(kBarWidth) / total : 0.0;
         for (const RequestSegment &segment : request.segments) {
             out += fmt::format(
@@ -435,16 +478,21 @@ void append_measured_request_figure(std::string &out, const std::vector<const Ru
                 "data-t-ns=\"{}\" data-ns=\"{}\"><title>{}: {} at +{}</title></rect>",
                 kLabelWidth + static_cast<double>(segment.t_ns) * scale, y + kRequestBarTop,
                 static_cast<double>(segment.dur_ns) * scale, kBarHeight,
-                state_color(segment.state, segment.syscall), escape(row.model),
-                thread_state_name(segment.state), escape(segment.syscall), segment.t_ns,
+                escape(state_color(segment.state, segment.syscall)), escape(row.model),
+                escape(thread_state_name(segment.state)), escape(segment.syscall), segment.t_ns,
                 segment.dur_ns, escape(segment_label(segment)),
                 human_duration(static_cast<double>(segment.dur_ns)),
                 human_duration(static_cast<double>(segment.t_ns)));
         }
-        if (request.phase1.dur_ns > 0) {
-            append_phase_mark(out, 1, request.phase1, scale, y, row.model);
+        if (request.data_ready_ns) {
+            append_phase_mark(out, kWaitForDataMark, request.wait_for_data, scale, y, row.model,
+                              true);
+            append_phase_mark(out, kWakeupMark, request.wakeup, scale, y, row.model, false);
+            append_data_ready_mark(out, request, scale, y, row.model);
+        } else if (request.phase1.dur_ns > 0) {
+            append_phase_mark(out, kPhase1Mark, request.phase1, scale, y, row.model, true);
         }
-        append_phase_mark(out, 2, request.phase2, scale, y, row.model);
+        append_phase_mark(out, kPhase2Mark, request.phase2, scale, y, row.model, true);
         std::string calls = request.input_call;
         if (request.eagain_calls > 0) {
             calls = fmt::format("{} × {} finding nothing (EAGAIN), then {}", request.eagain_calls,
@@ -464,10 +512,8 @@ void append_measured_request_figure(std::string &out, const std::vector<const Ru
             "<text class=\"small\" x=\"{0}\" y=\"{3}\">phase 1: {4}</text>"
             "<text class=\"small\" x=\"{0}\" y=\"{5}\">phase 2: {6}</text></g>\n",
             right, y + kRequestBarTop - 2, human_duration(static_cast<double>(total)),
-            y + kRequestBarTop + 10,
-            request.phase1.dur_ns > 0 ? human_duration(static_cast<double>(request.phase1.dur_ns))
-                                      : std::string("none (never waited)"),
-            y + kRequestBarTop + 22, human_duration(static_cast<double>(request.phase2.dur_ns)));
+            y + kRequestBarTop + 10, phase1_text(request), y + kRequestBarTop + 22,
+            human_duration(static_cast<double>(request.phase2.dur_ns)));
         y += kRequestRowHeight;
     }
     out += "</svg>\n";
@@ -609,43 +655,63 @@ std::string script_safe(std::string text) {
     return out;
 }
 
+// The page with each {{name}} placeholder replaced by its text: every one must be there once.
+// The placeholders are found in the template, never in the texts put in.
+std::string fill_page(std::vector<std::pair<std::string_view, std::string>> parts) {
+    const std::string_view page = page_template();
+    std::vector<std::pair<std::size_t, std::size_t>> at;  // (offset, index into parts)
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::string placeholder = fmt::format("{{{{{}}}}}", parts[i].first);
+        const std::size_t found = page.find(placeholder);
+        if (found == std::string_view::npos || page.find(placeholder, found + 1) != page.npos) {
+            throw std::logic_error("compare/page.html needs " + placeholder + " exactly once");
+        }
+        at.emplace_back(found, i);
+    }
+    std::sort(at.begin(), at.end());
+    std::string out;
+    std::size_t copied = 0;
+    for (const auto &[offset, i] : at) {
+        out.append(page.substr(copied, offset - copied));
+        out += parts[i].second;
+        copied = offset + parts[i].first.size() + 4;  // the name and its braces
+    }
+    out.append(page.substr(copied));
+    return out;
+}
+
 }  // namespace
 
 std::string render_html(const CompareResult &result) {
-    std::string out;
-    out +=
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<title>iophase compare — I/O models measured</title><style>";
-    out += html_style();
-    out += "</style></head>\n<body>\n<h1>iophase compare — the I/O models, measured</h1>\n";
-    out += fmt::format(
+    std::string header = fmt::format(
         "<p class=\"meta\">Started {} · kernel {} · {} CPUs · iophase {} · "
         "{} of {} runs{}</p>\n<p class=\"meta\">Command: <code>{}</code></p>\n",
         escape(result.started_at), escape(result.kernel), result.cpus,
         escape(result.iophase_version), result.runs.size(), result.planned_runs,
         result.interrupted ? " (interrupted)" : "", escape(result.command));
-    out += "<nav>";
+    header += "<nav>";
     for (Scenario scenario : result.plan.scenarios) {
-        out += fmt::format("<a href=\"#scenario-{0}\">{0}</a>", scenario_name(scenario));
+        header += fmt::format("<a href=\"#scenario-{0}\">{0}</a>", escape(scenario_name(scenario)));
     }
-    out += "<a href=\"#fanin\">idle-fanin sweep</a></nav>\n";
-    out +=
+    header += "<a href=\"#fanin\">idle-fanin sweep</a></nav>\n";
+    header +=
         "<p class=\"meta\">Each demo server ran under the same load while being traced. The "
         "time budget splits the server threads' wall time into user CPU, kernel copy "
         "(phase 2), other kernel work, time asleep (by the call it slept in: phase 1 for "
         "the blocking and multiplexing models) and run-queue delay. Hover any bar or point "
         "for its numbers.</p>\n";
+    std::string scenarios;
     for (Scenario scenario : result.plan.scenarios) {
-        append_scenario(out, result, scenario);
+        append_scenario(scenarios, result, scenario);
     }
-    const auto &scenarios = result.plan.scenarios;
-    if (std::find(scenarios.begin(), scenarios.end(), Scenario::IdleFanin) == scenarios.end()) {
-        out +=
+    std::string fanin;
+    const auto &planned = result.plan.scenarios;
+    if (std::find(planned.begin(), planned.end(), Scenario::IdleFanin) == planned.end()) {
+        fanin =
             "<p class=\"meta\" id=\"fanin\">The idle-fanin sweep was not part of this "
             "run.</p>\n";
     } else {
-        out +=
+        fanin =
             "<section id=\"fanin\"><h2>idle-fanin sweep</h2><p class=\"meta\">10 active clients "
             "plus N idle connections. select and poll hand the kernel every fd on every call, so "
             "the fds scanned per ready fd (and the kernel time per call) grow with the idle "
@@ -656,13 +722,13 @@ std::string render_html(const CompareResult &result) {
             "<div class=\"charts\"><div id=\"fanin-fds\"></div><div id=\"fanin-cpu\"></div>"
             "<div id=\"fanin-rate\"></div></div></section>\n";
     }
-    out += "<script type=\"application/json\" id=\"iophase-data\">";
-    out += script_safe(compare_to_json(result, false)
-                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    out += "</script>\n<script>";
-    out += html_script();
-    out += "</script>\n</body></html>\n";
-    return out;
+    const std::string data =
+        script_safe(compare_to_json(result, false)
+                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return fill_page({{"header", std::move(header)},
+                      {"scenarios", std::move(scenarios)},
+                      {"fanin", std::move(fanin)},
+                      {"data", data}});
 }
 
 }  // namespace iophase::compare

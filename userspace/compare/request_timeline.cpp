@@ -120,8 +120,54 @@ bool waits(ThreadState state) {
     return state == ThreadState::Blocked || state == ThreadState::Runq;
 }
 
-RequestTimeline build(const ThreadEvents &events, const std::vector<Call> &calls,
-                      const Candidate &chosen, std::size_t candidates, std::uint64_t zero_ns) {
+bool on_cpu(ThreadState state) {
+    return state == ThreadState::User || state == ThreadState::Kernel ||
+           state == ThreadState::Copy || state == ThreadState::Irq;
+}
+
+// The last data-ready mark of `call` before `limit_ns` (its end, or the input call's first
+// copy), or nullptr. The data that wakes a sleeping call arrives after the call began.
+const TimelineEvent *ready_mark(const ThreadEvents &marks, const ThreadEvents &events,
+                                const Call &call, std::uint64_t limit_ns) {
+    const TimelineEvent *found = nullptr;
+    for (const TimelineEvent *mark : marks) {
+        if (mark->syscall == call.syscall && mark->ts_ns >= events[call.first]->ts_ns &&
+            mark->ts_ns <= limit_ns) {
+            found = mark;
+        }
+    }
+    return found;
+}
+
+// Splits the wait at the data-ready mark: the call's start → ready → the thread back on a
+// CPU (the first on-CPU event after the wakeup that follows the mark).
+void split_at_ready(RequestTimeline &request, const ThreadEvents &events, const Call &call,
+                    const TimelineEvent &mark, std::uint64_t start) {
+    const std::uint64_t call_start = events[call.first]->ts_ns;
+    const std::uint64_t ready = mark.ts_ns;
+    std::size_t i = call.first;
+    while (i <= call.last && (events[i]->ts_ns < ready || events[i]->state != ThreadState::Runq)) {
+        ++i;
+    }
+    if (i > call.last) {  // no wakeup seen after the mark: the first on-CPU moment after it
+        i = call.first;
+        while (i <= call.last && events[i]->ts_ns < ready) {
+            ++i;
+        }
+    }
+    while (i <= call.last && !on_cpu(events[i]->state)) {
+        ++i;
+    }
+    const std::uint64_t back_on = std::max(events[i]->ts_ns, ready);  // i <= call.last + 1
+    request.data_ready_ns = ready - start;
+    request.ready_call = std::string(call.syscall);
+    request.wait_for_data = {call_start - start, ready - call_start};
+    request.wakeup = {ready - start, back_on - ready};
+}
+
+RequestTimeline build(const ThreadEvents &events, const ThreadEvents &marks,
+                      const std::vector<Call> &calls, const Candidate &chosen,
+                      std::size_t candidates, std::uint64_t zero_ns) {
     RequestTimeline request;
     const TimelineEvent &first = *events[chosen.first];
     const std::uint64_t start = first.ts_ns;
@@ -171,6 +217,18 @@ RequestTimeline build(const ThreadEvents &events, const std::vector<Call> &calls
     }
     const std::uint64_t copy_start = events[first_copy]->ts_ns - start;
     request.phase2 = {copy_start, events[last_copy + 1]->ts_ns - start - copy_start};
+    // The data became ready while the thread slept in the input call before its copy, or
+    // else in the wait call.
+    if (const TimelineEvent *in_input =
+            ready_mark(marks, events, input, events[first_copy]->ts_ns)) {
+        split_at_ready(request, events, input, *in_input, start);
+    } else if (chosen.has_wait) {
+        const Call &wait = calls[chosen.wait_call];
+        if (const TimelineEvent *in_wait =
+                ready_mark(marks, events, wait, events[wait.last + 1]->ts_ns)) {
+            split_at_ready(request, events, wait, *in_wait, start);
+        }
+    }
     return request;
 }
 
@@ -207,12 +265,14 @@ std::optional<RequestTimeline> pick_request(const Timeline &timeline,
                                             const std::vector<pid_t> &pids) {
     const std::set<pid_t> family(pids.begin(), pids.end());
     std::map<pid_t, ThreadEvents> by_thread;
+    std::map<pid_t, ThreadEvents> marks_by_thread;  // data-ready marks, not transitions
     for (const TimelineEvent &e : timeline.events) {
-        if (family.count(e.pid) > 0 && !e.data_ready) {  // a mark, not a transition
-            by_thread[e.tid].push_back(&e);
+        if (family.count(e.pid) > 0) {
+            (e.data_ready ? marks_by_thread : by_thread)[e.tid].push_back(&e);
         }
     }
     // The busiest thread: the most complete requests (ties: the lowest tid).
+    pid_t best_tid = 0;
     ThreadEvents best_events;
     std::vector<Call> best_calls;
     std::vector<Candidate> best;
@@ -221,6 +281,7 @@ std::optional<RequestTimeline> pick_request(const Timeline &timeline,
         std::vector<Call> calls = complete_calls(events);
         std::vector<Candidate> found = candidates_of(calls);
         if (found.size() > best.size()) {
+            best_tid = tid;
             best_events = std::move(events);
             best_calls = std::move(calls);
             best = std::move(found);
@@ -243,10 +304,18 @@ std::optional<RequestTimeline> pick_request(const Timeline &timeline,
     std::stable_sort(best.begin(), best.end(), [&](const Candidate &a, const Candidate &b) {
         return duration(best_events, a) < duration(best_events, b);
     });
-    return build(best_events, best_calls, best[best.size() / 2], considered, timeline.start_ns);
+    ThreadEvents marks = std::move(marks_by_thread[best_tid]);
+    std::stable_sort(marks.begin(), marks.end(),
+                     [](const auto *a, const auto *b) { return a->ts_ns < b->ts_ns; });
+    return build(best_events, marks, best_calls, best[best.size() / 2], considered,
+                 timeline.start_ns);
 }
 
 nlohmann::json request_to_json(const RequestTimeline &request) {
+    const auto span_to_json = [](const RequestSpan &span) {
+        return nlohmann::json{{"t_ns", span.t_ns}, {"dur_ns", span.dur_ns}};
+    };
+    const bool ready = request.data_ready_ns.has_value();
     nlohmann::json segments = nlohmann::json::array();
     for (const RequestSegment &s : request.segments) {
         segments.push_back({{"t_ns", s.t_ns},
@@ -262,8 +331,13 @@ nlohmann::json request_to_json(const RequestTimeline &request) {
             {"input_call", request.input_call},
             {"eagain_calls", request.eagain_calls},
             {"candidates", request.candidates},
-            {"phase1", {{"t_ns", request.phase1.t_ns}, {"dur_ns", request.phase1.dur_ns}}},
-            {"phase2", {{"t_ns", request.phase2.t_ns}, {"dur_ns", request.phase2.dur_ns}}},
+            {"phase1", span_to_json(request.phase1)},
+            {"phase2", span_to_json(request.phase2)},
+            {"data_ready_ns", request.data_ready_ns ? nlohmann::json(*request.data_ready_ns)
+                                                    : nlohmann::json(nullptr)},
+            {"ready_call", request.ready_call},
+            {"wait_for_data", ready ? span_to_json(request.wait_for_data) : nullptr},
+            {"wakeup", ready ? span_to_json(request.wakeup) : nullptr},
             {"segments", segments}};
 }
 

@@ -45,6 +45,15 @@ struct RequestTimeline {
     std::vector<RequestSegment> segments;  // contiguous, covering the whole request
     RequestSpan phase1;  // from the start until the data was there (asleep, polling)
     RequestSpan phase2;  // the copy of the data (first to last copy segment)
+    // The tracer's data-ready mark (docs/report.md, "Data ready"), when the thread slept for
+    // the data in `ready_call` (the wait call, or the input call before its copy). It splits
+    // the wait: `wait_for_data` from the start of that call to the data being ready, `wakeup`
+    // from then until the thread was back on a CPU. Absent when the thread never slept for
+    // it (busy polling, a multiplexer that found fds ready at once).
+    std::optional<std::uint64_t> data_ready_ns;  // relative to the start
+    std::string ready_call;
+    RequestSpan wait_for_data;
+    RequestSpan wakeup;
 
     std::uint64_t duration_ns() const;
 };

@@ -1,0 +1,139 @@
+// Phase 2, the copy, across the I/O models, on the short compare run (root): copying a KiB
+// from a socket costs the same whichever call asked for it, a 64-byte message's copy is well
+// under a microsecond, and io_uring copies (in the kernel, for the process) no more than a
+// recv does. Each test prints the numbers it measured, per model, so they can be quoted.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "short_run.h"
+
+namespace iophase::compare {
+namespace {
+
+namespace t = testing;
+
+constexpr double kBytesPerKib = 1024.0;
+
+// The ok rows of one scenario variant, by model.
+std::map<std::string, const nlohmann::json *> runs_of(const nlohmann::json &doc,
+                                                      const std::string &scenario,
+                                                      const std::string &variant) {
+    std::map<std::string, const nlohmann::json *> runs;
+    for (const nlohmann::json &run : doc.at("runs")) {
+        const nlohmann::json &row = run.at("row");
+        if (row.at("scenario") == scenario && row.at("variant") == variant &&
+            row.at("status") == "ok") {
+            runs[row.at("model").get<std::string>()] = &run;
+        }
+    }
+    return runs;
+}
+
+// Bytes the server's processes received: socket input calls, and io_uring's receives.
+double bytes_received(const nlohmann::json &trace) {
+    double bytes = 0;
+    for (const nlohmann::json &process : trace.at("processes")) {
+        for (const nlohmann::json &call : process.at("syscalls")) {
+            if (call.at("role") == "input") {
+                bytes += call.at("bytes").get<double>();
+            }
+        }
+        for (const nlohmann::json &op : process.value("io_uring", nlohmann::json::array())) {
+            const std::string opcode = op.at("opcode");
+            if (opcode.starts_with("recv") || opcode.starts_with("read")) {
+                bytes += op.at("bytes").get<double>();
+            }
+        }
+    }
+    return bytes;
+}
+
+// Copy time of the server's socket input (or output) calls and io_uring operations.
+double copy_ns_of(const nlohmann::json &trace, bool input) {
+    double ns = 0;
+    for (const nlohmann::json &process : trace.at("processes")) {
+        for (const nlohmann::json &call : process.at("syscalls")) {
+            if (call.at("role") == (input ? "input" : "output")) {
+                ns += call.at("copy_ns").get<double>();
+            }
+        }
+        for (const nlohmann::json &op : process.value("io_uring", nlohmann::json::array())) {
+            const std::string opcode = op.at("opcode");
+            const bool receives = opcode.starts_with("recv") || opcode.starts_with("read");
+            const bool sends = opcode.starts_with("send") || opcode.starts_with("write");
+            if (input ? receives : sends) {
+                ns += op.at("copy_ns").get<double>();
+            }
+        }
+    }
+    return ns;
+}
+
+// One line per measurement on stdout and a test property, for quoting.
+void report(const std::string &what, const std::string &model, double value) {
+    std::cout << fmt::format("[copy-phase] {} {}: {:.1f}\n", what, model, value);
+    ::testing::Test::RecordProperty(what + "." + model, fmt::format("{:.1f}", value));
+}
+
+TEST(CompareCopyPhase, BulkUploadCopyPerKibIsAlikeInEveryModel) {
+    IOPHASE_LOAD_SHORT_RUN(doc);
+    const auto runs = runs_of(doc, "bulk", "upload");
+    ASSERT_GE(runs.size(), 2u) << "the short run has no bulk upload runs";
+    std::map<std::string, double> ns_per_kib;
+    for (const auto &[model, run] : runs) {
+        const double kib = bytes_received(run->at("trace")) / kBytesPerKib;
+        ASSERT_GT(kib, 1024.0) << model << ": less than a MiB received while traced";
+        const double copy_ns = run->at("row").at("budget").at("kernel_copy_ns").get<double>();
+        ns_per_kib[model] = copy_ns / kib;
+        report("bulk_upload_copy_ns_per_kib", model, ns_per_kib[model]);
+    }
+    const auto [low, high] =
+        std::minmax_element(ns_per_kib.begin(), ns_per_kib.end(),
+                            [](const auto &a, const auto &b) { return a.second < b.second; });
+    ASSERT_GT(low->second, 0) << low->first << ": no copy measured";
+    EXPECT_LE(high->second / low->second, 1.5)
+        << high->first << " copies a KiB in " << high->second << " ns, " << low->first << " in "
+        << low->second << " ns";
+}
+
+TEST(CompareCopyPhase, EchoCopyPerMessageIsUnderAMicrosecond) {
+    IOPHASE_LOAD_SHORT_RUN(doc);
+    const auto runs = runs_of(doc, "echo", "");
+    ASSERT_TRUE(runs.count("io_uring") > 0) << "the short run has no io_uring echo run";
+    for (const auto &[model, run] : runs) {
+        const nlohmann::json &row = run->at("row");
+        ASSERT_EQ(row.at("load_settings").at("size"), 64) << model;
+        const double copy_ns = row.at("per_message_ns").at("copy").get<double>();
+        report("echo_copy_ns_per_msg", model, copy_ns);
+        // Where it goes, for the reader of a failure: the receive side and the send side
+        // (whose bracket holds TCP output up to the device queue, docs/report.md).
+        const double messages = row.at("messages").get<double>();
+        report("echo_input_copy_ns_per_msg", model, copy_ns_of(run->at("trace"), true) / messages);
+        report("echo_output_copy_ns_per_msg", model,
+               copy_ns_of(run->at("trace"), false) / messages);
+        EXPECT_GT(copy_ns, 0) << model << ": no copy measured";
+        EXPECT_LT(copy_ns, 1000.0) << model;
+    }
+}
+
+TEST(CompareCopyPhase, IoUringCopyShareIsWithinThreeTimesEpollLt) {
+    IOPHASE_LOAD_SHORT_RUN(doc);
+    const auto runs = runs_of(doc, "echo", "");
+    ASSERT_TRUE(runs.count("io_uring") > 0 && runs.count("epoll-lt") > 0);
+    const double io_uring = runs.at("io_uring")->at("row").at("copy_share").get<double>();
+    const double epoll = runs.at("epoll-lt")->at("row").at("copy_share").get<double>();
+    report("echo_copy_share_pct", "io_uring", 100.0 * io_uring);
+    report("echo_copy_share_pct", "epoll-lt", 100.0 * epoll);
+    ASSERT_GT(epoll, 0);
+    ASSERT_GT(io_uring, 0);
+    EXPECT_LE(io_uring / epoll, 3.0);
+    EXPECT_GE(io_uring / epoll, 1.0 / 3.0);
+}
+
+}  // namespace
+}  // namespace iophase::compare
