@@ -227,5 +227,4 @@ struct Report {
     std::optional<CommandExit> command;  // only for `iophase trace -- CMD`
 };
 
-
 }  // namespace iophase
