@@ -101,23 +101,26 @@ TEST(CompareCopyPhase, BulkUploadCopyPerKibIsAlikeInEveryModel) {
         << low->second << " ns";
 }
 
-TEST(CompareCopyPhase, EchoCopyPerMessageIsUnderAMicrosecond) {
+// The receive copy of a 64-byte message is the copy alone (its bracket ends right after it):
+// under 1 µs in every model, io_uring included, where the old "first copy to the call's exit"
+// window charged io_uring 3 µs. The send bracket also holds TCP output up to the device queue
+// (docs/report.md), so copy per message including it is printed, not held to that bound.
+TEST(CompareCopyPhase, EchoReceiveCopyPerMessageIsUnderAMicrosecond) {
     IOPHASE_LOAD_SHORT_RUN(doc);
     const auto runs = runs_of(doc, "echo", "");
     ASSERT_TRUE(runs.count("io_uring") > 0) << "the short run has no io_uring echo run";
     for (const auto &[model, run] : runs) {
         const nlohmann::json &row = run->at("row");
         ASSERT_EQ(row.at("load_settings").at("size"), 64) << model;
-        const double copy_ns = row.at("per_message_ns").at("copy").get<double>();
-        report("echo_copy_ns_per_msg", model, copy_ns);
-        // Where it goes, for the reader of a failure: the receive side and the send side
-        // (whose bracket holds TCP output up to the device queue, docs/report.md).
         const double messages = row.at("messages").get<double>();
-        report("echo_input_copy_ns_per_msg", model, copy_ns_of(run->at("trace"), true) / messages);
+        ASSERT_GT(messages, 0) << model;
+        const double input_ns = copy_ns_of(run->at("trace"), true) / messages;
+        report("echo_copy_ns_per_msg", model, row.at("per_message_ns").at("copy").get<double>());
+        report("echo_input_copy_ns_per_msg", model, input_ns);
         report("echo_output_copy_ns_per_msg", model,
                copy_ns_of(run->at("trace"), false) / messages);
-        EXPECT_GT(copy_ns, 0) << model << ": no copy measured";
-        EXPECT_LT(copy_ns, 1000.0) << model;
+        EXPECT_GT(input_ns, 0) << model << ": no receive copy measured";
+        EXPECT_LT(input_ns, 1000.0) << model;
     }
 }
 

@@ -48,8 +48,11 @@ struct ThreadWork {
 };
 
 std::optional<WaitFamily> readiness_wait(const IoTally &io) {
+    // Shares of the I/O wait (accept and recv included: a thread blocking in accept4 with a
+    // short poll per connection is no poll loop); a thread that hardly waited (a saturated
+    // loop) is judged by its readiness calls alone, as the process classifier does.
     std::uint64_t io_wait = io.recv.wait_ns + io.accept.wait_ns;
-    std::uint64_t io_calls = io.recv.seen() + io.accept.seen();
+    std::uint64_t io_calls = 0;
     for (WaitFamily f : kAllWaitFamilies) {
         io_wait += io.family(f).wait_ns;
         io_calls += io.family(f).calls;
