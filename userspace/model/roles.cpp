@@ -146,9 +146,9 @@ std::string family_model(WaitFamily f, const ProcessReport &p) {
     if (p.io_model.label == "epoll-et" || p.io_model.label == "epoll-lt") {
         return p.io_model.label;
     }
-    const ProcessFacts &f2 = p.facts;
-    const std::uint64_t et = f2.epoll_ctl_et + f2.epoll_registered_et;
-    const std::uint64_t lt = f2.epoll_ctl_lt + f2.epoll_registered_lt;
+    const ProcessFacts &facts = p.facts;
+    const std::uint64_t et = facts.epoll_ctl_et + facts.epoll_registered_et;
+    const std::uint64_t lt = facts.epoll_ctl_lt + facts.epoll_registered_lt;
     return et > lt ? "epoll-et" : "epoll-lt";
 }
 
