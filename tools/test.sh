@@ -33,7 +33,13 @@ ctest --test-dir build --output-on-failure --timeout 300 "${retry[@]}"
 stage "sanitizer build (ASan + UBSan)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIOPHASE_SANITIZE=ON -DIOPHASE_WERROR=ON
 cmake --build build-asan -j"$jobs"
-ctest --test-dir build-asan --output-on-failure --timeout 300 "${retry[@]}" -L 'unit|demo|bpf'
+# Two tests compare times measured while a load runs, and the sanitized binaries' speed
+# changes what they compare: SoftirqTest (iophase's interrupt time against the kernel's
+# tick-sampled count: 1.0 s against 0.68 s measured) and the send-copy scaling of
+# CopyBracketTest (4 MiB vs 1 MiB: 2.69x twice, against 4x +-20%). Both run and pass in the
+# normal build above; here they are left out.
+ctest --test-dir build-asan --output-on-failure --timeout 300 "${retry[@]}" -L 'unit|demo|bpf' \
+    -E '^(SoftirqTest\.|CopyBracketTest\.SendCopyIsMeasuredAndGrowsWithTheBytes)'
 
 # A user's build is Release: it must compile (g++ warns differently at -O3); its unit tests
 # show the optimized code computes the same.

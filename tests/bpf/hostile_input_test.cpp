@@ -213,6 +213,12 @@ class DemoServer {
 
 // Item 3: 5 s of the timeline of a loaded epoll server took 5.3 GB and lost 67% of it
 // uncounted. Streamed, it must stay within 100 MB, cover the trace, and count every loss.
+#ifdef IOPHASE_SANITIZED
+// ASan's shadow memory and its quarantine of freed blocks come on top (192 MB measured).
+constexpr long kTimelinePeakRssKib = 300 * 1024;
+#else
+constexpr long kTimelinePeakRssKib = 100 * 1024;
+#endif
 TEST_F(HostileInputTest, ATimelineUnderLoadIsStreamedWithBoundedMemory) {
     DemoServer demo(IOPHASE_DEMO_EPOLL_LT_BIN, dir_);
     ASSERT_TRUE(demo.line().has_value()) << read_text(dir_.file("demo.err"));
@@ -226,7 +232,7 @@ TEST_F(HostileInputTest, ATimelineUnderLoadIsStreamedWithBoundedMemory) {
     ASSERT_TRACE_OK(result);
     rusage children{};
     ::getrusage(RUSAGE_CHILDREN, &children);  // the largest child reaped: iophase trace
-    EXPECT_LT(children.ru_maxrss, 100 * 1024) << "peak RSS in KiB";
+    EXPECT_LT(children.ru_maxrss, kTimelinePeakRssKib) << "peak RSS in KiB";
     std::printf("peak RSS of the largest child (iophase trace --timeline): %ld KiB\n",
                 children.ru_maxrss);
 
