@@ -28,16 +28,9 @@ using thresholds::kMinIoWaitNs;
 using thresholds::kSignificantShare;
 using thresholds::ratio;
 
-bool sets_up_signal_io(const ProcessFacts &facts) {
-    return facts.set_async > 0 || facts.set_sig > 0;
-}
-
-// Reads of "other" fds (a signalfd) count as signal waits when the process set up
-// signal-driven I/O or receives signals steadily (its setup may predate the attach).
+// Reads of "other" fds (a signalfd) count as signal waits when the process does signal I/O.
 IoTally tally_process(const ProcessReport &p) {
-    const bool signal_fd_reads =
-        sets_up_signal_io(p.facts) || p.facts.signals_received >= kMinFamilyCalls;
-    return tally_io(p.syscalls, signal_fd_reads);
+    return tally_io(p.syscalls, reads_signals_from_fds(p.facts));
 }
 
 std::uint64_t wait_family_calls(const IoTally &t) {
@@ -172,10 +165,8 @@ class Classifier {
 
     bool is_candidate(WaitFamily f) const {
         const FamilyUse &use = t_.family(f);
-        const bool sleep_only =
-            use.multiplexer && use.calls > 0 && use.fds_ready == 0 && use.timeouts >= use.calls;
-        if (sleep_only) {
-            return false;  // a poll(NULL, 0, ms) used as a sleep multiplexes nothing
+        if (use.sleep_only()) {
+            return false;
         }
         if (use.calls >= kMinFamilyCalls) {
             return true;
@@ -290,9 +281,7 @@ class Classifier {
         v_.metric("epoll_registered_et", static_cast<double>(facts.epoll_registered_et))
             .metric("epoll_registered_lt", static_cast<double>(facts.epoll_registered_lt));
         if (ctl + registered > 0) {
-            const std::uint64_t et = facts.epoll_ctl_et + facts.epoll_registered_et;
-            const std::uint64_t lt = facts.epoll_ctl_lt + facts.epoll_registered_lt;
-            v_.label(et > lt ? "epoll-et" : "epoll-lt");
+            v_.label(epoll_label(facts));
             if (ctl > 0) {
                 v_.say("epoll_ctl: {} with EPOLLET, {} without", with_commas(facts.epoll_ctl_et),
                        with_commas(facts.epoll_ctl_lt));

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string_view>
 
+#include "model/thresholds.h"
+
 namespace iophase {
 namespace {
 
@@ -106,6 +108,20 @@ IoTally tally_io(const std::vector<SyscallStats> &syscalls, bool signal_fd_reads
         }
     }
     return tally;
+}
+
+bool sets_up_signal_io(const ProcessFacts &facts) {
+    return facts.set_async > 0 || facts.set_sig > 0;
+}
+
+bool reads_signals_from_fds(const ProcessFacts &facts) {
+    return sets_up_signal_io(facts) || facts.signals_received >= thresholds::kMinFamilyCalls;
+}
+
+const char *epoll_label(const ProcessFacts &facts) {
+    const std::uint64_t et = facts.epoll_ctl_et + facts.epoll_registered_et;
+    const std::uint64_t lt = facts.epoll_ctl_lt + facts.epoll_registered_lt;
+    return et > lt ? "epoll-et" : "epoll-lt";
 }
 
 }  // namespace iophase

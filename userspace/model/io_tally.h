@@ -31,6 +31,12 @@ struct FamilyUse {
     std::uint64_t timeouts = 0;
     bool multiplexer = false;  // the tracer filled fds_asked/fds_ready/timeouts
     std::string main_call;     // the member with the most calls, e.g. "epoll_pwait"
+
+    // Every call timed out with nothing ready: a poll(NULL, 0, ms) used as a sleep, which
+    // multiplexes nothing.
+    bool sleep_only() const {
+        return multiplexer && calls > 0 && fds_ready == 0 && timeouts >= calls;
+    }
 };
 
 // One group of plain input or output calls (recv-like, accept, send-like).
@@ -58,5 +64,14 @@ struct IoTally {
 // `signal_fd_reads`: count reads on fds of kind "other" as signal waits (signalfd), which is
 // only done for processes that set up signal-driven I/O.
 IoTally tally_io(const std::vector<SyscallStats> &syscalls, bool signal_fd_reads);
+
+// fcntl set up O_ASYNC or F_SETSIG during the trace.
+bool sets_up_signal_io(const ProcessFacts &facts);
+// Whether a process's reads of "other" fds are signal waits: it set up signal-driven I/O, or
+// receives readiness signals steadily (its setup may predate the attach).
+bool reads_signals_from_fds(const ProcessFacts &facts);
+// "epoll-et" if more fds are known to be registered with EPOLLET than without (the epoll_ctl
+// calls seen plus the registrations fdinfo listed at attach), else "epoll-lt".
+const char *epoll_label(const ProcessFacts &facts);
 
 }  // namespace iophase

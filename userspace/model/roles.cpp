@@ -33,10 +33,6 @@ constexpr std::uint64_t kMinWaitCalls = thresholds::kMinFamilyCalls;
 // a connection is a pool worker.
 constexpr double kHandOverShare = 0.25;
 
-bool signal_io(const ProcessFacts &facts) {
-    return facts.set_async > 0 || facts.set_sig > 0 || facts.signals_received >= kMinWaitCalls;
-}
-
 struct ThreadWork {
     const ThreadReport *row = nullptr;
     IoTally io;
@@ -62,10 +58,8 @@ std::optional<WaitFamily> readiness_wait(const IoTally &io) {
     double best_share = 0;
     for (WaitFamily f : kAllWaitFamilies) {
         const FamilyUse &use = io.family(f);
-        const bool sleep_only =
-            use.multiplexer && use.calls > 0 && use.fds_ready == 0 && use.timeouts >= use.calls;
-        if (sleep_only || (use.calls < kMinWaitCalls && use.in_flight == 0)) {
-            continue;  // a poll(NULL, 0, ms) used as a sleep multiplexes nothing
+        if (use.sleep_only() || (use.calls < kMinWaitCalls && use.in_flight == 0)) {
+            continue;
         }
         const double share = by_time ? ratio(use.wait_ns, io_wait) : ratio(use.calls, io_calls);
         if (share >= kSignificantShare && share > best_share) {
@@ -111,21 +105,12 @@ ThreadWork work_of(const ThreadReport &row, bool signal_fd_reads) {
 
 // select and poll calls of the process that ask about one fd per call on average: a wait for
 // one connection with a timeout (apache reads a request so), not a readiness loop.
-std::array<bool, kWaitFamilies> one_fd_waits(const ProcessReport &p) {
-    std::array<std::uint64_t, kWaitFamilies> calls{};
-    std::array<std::uint64_t, kWaitFamilies> asked{};
-    for (const SyscallStats &s : p.syscalls) {
-        const Multiplexer m = s.kind.multiplexer;
-        if (s.multiplexer && (m == Multiplexer::select || m == Multiplexer::poll)) {
-            const auto f = static_cast<std::size_t>(m == Multiplexer::select ? WaitFamily::select
-                                                                             : WaitFamily::poll);
-            calls[f] += s.count;
-            asked[f] += s.fds_asked;
-        }
-    }
+std::array<bool, kWaitFamilies> one_fd_waits(const IoTally &process_io) {
     std::array<bool, kWaitFamilies> one{};
-    for (std::size_t f = 0; f < kWaitFamilies; ++f) {
-        one[f] = calls[f] > 0 && asked[f] <= calls[f];
+    for (WaitFamily f : {WaitFamily::select, WaitFamily::poll}) {
+        const FamilyUse &use = process_io.family(f);
+        one[static_cast<std::size_t>(f)] =
+            use.multiplexer && use.calls > 0 && use.fds_asked <= use.calls;
     }
     return one;
 }
@@ -146,10 +131,7 @@ std::string family_model(WaitFamily f, const ProcessReport &p) {
     if (p.io_model.label == "epoll-et" || p.io_model.label == "epoll-lt") {
         return p.io_model.label;
     }
-    const ProcessFacts &facts = p.facts;
-    const std::uint64_t et = facts.epoll_ctl_et + facts.epoll_registered_et;
-    const std::uint64_t lt = facts.epoll_ctl_lt + facts.epoll_registered_lt;
-    return et > lt ? "epoll-et" : "epoll-lt";
+    return epoll_label(p.facts);
 }
 
 // How a thread without a readiness wait waits for its one connection.
@@ -368,13 +350,13 @@ void label_from_structure(ProcessReport &p) {
 }  // namespace
 
 std::vector<ThreadRole> thread_roles(const ProcessReport &process, bool connection_handler) {
-    const bool fd_signals = signal_io(process.facts);
+    const bool fd_signals = reads_signals_from_fds(process.facts);
     const ProcessFacts &facts = process.facts;
     ProcessShape shape;
     shape.connection_handler = connection_handler;
     shape.thread_per_connection =
         facts.threads_created >= kMinWaitCalls && 2 * facts.threads_created >= facts.accepted;
-    shape.one_fd_waits = one_fd_waits(process);
+    shape.one_fd_waits = one_fd_waits(tally_io(process.syscalls, fd_signals));
     std::vector<ThreadWork> work;
     work.reserve(process.threads.size());
     std::uint64_t io_calls = 0;
@@ -388,14 +370,16 @@ std::vector<ThreadRole> thread_roles(const ProcessReport &process, bool connecti
     std::map<std::pair<std::size_t, std::string>, std::string> role_names;
     // The threads that serve no connection are one role: idle if none of them did anything
     // measurable, housekeeping otherwise.
+    std::vector<Placement> placed;
+    placed.reserve(work.size());
     bool background_active = false;
     for (const ThreadWork &w : work) {
-        if (place(w, process, shape).role == "background" && w.calls > kIdleMaxCalls) {
-            background_active = true;
-        }
+        placed.push_back(place(w, process, shape));
+        background_active |= placed.back().role == "background" && w.calls > kIdleMaxCalls;
     }
-    for (const ThreadWork &w : work) {
-        Placement at = place(w, process, shape);
+    for (std::size_t i = 0; i < work.size(); ++i) {
+        const ThreadWork &w = work[i];
+        Placement &at = placed[i];
         if (at.role == "background") {
             at.role = background_active ? "housekeeping" : "idle";
         }

@@ -74,6 +74,21 @@ Budget budget_of(const iop_budget &b, std::uint64_t wall_ns) {
     return out;
 }
 
+namespace {
+
+// An empty row of a thread's calls with a role: the call named by its slot, of that fd kind.
+SyscallStats role_call(std::uint32_t slot, std::uint32_t fd_kind) {
+    SyscallStats s;
+    s.name = slot_name(slot);
+    s.nr = syscall_number(s.name);
+    s.kind = slot_kind(slot, fd_kind);
+    s.fd_kind = fd_kind_name(fd_kind);
+    s.multiplexer = s.kind.role == SyscallRole::multiplexer;
+    return s;
+}
+
+}  // namespace
+
 ThreadReport thread_row(pid_t tid, iop_thread t, std::uint64_t end_ns) {
     ThreadReport row;
     row.tid = tid;
@@ -96,12 +111,7 @@ ThreadReport thread_row(pid_t tid, iop_thread t, std::uint64_t end_ns) {
             row.other_calls += u.calls;
             continue;
         }
-        SyscallStats s;
-        s.name = slot_name(slot);
-        s.nr = syscall_number(s.name);
-        s.kind = slot_kind(slot, use_fd_kind(use));
-        s.fd_kind = fd_kind_name(use_fd_kind(use));
-        s.multiplexer = s.kind.role == SyscallRole::multiplexer;
+        SyscallStats s = role_call(slot, use_fd_kind(use));
         s.count = u.calls;
         s.wait_ns = u.wait_ns;
         s.eagain = u.eagain;
@@ -111,19 +121,12 @@ ThreadReport thread_row(pid_t tid, iop_thread t, std::uint64_t end_ns) {
     // A call still inside at the end is in flight in the row too, with its wait so far, as in
     // the process's syscalls: a pool worker idle in futex at the end shows that wait.
     if (!row.exited && t.in_call && t.slot > IOP_SLOT_OTHER) {
-        const std::string name = slot_name(t.slot);
-        const std::string fd_kind = fd_kind_name(t.fd_kind);
+        SyscallStats call = role_call(t.slot, t.fd_kind);
         auto it = std::find_if(row.syscalls.begin(), row.syscalls.end(), [&](const auto &s) {
-            return s.name == name && s.fd_kind == fd_kind;
+            return s.name == call.name && s.fd_kind == call.fd_kind;
         });
         if (it == row.syscalls.end()) {
-            SyscallStats s;
-            s.name = name;
-            s.nr = syscall_number(name);
-            s.kind = slot_kind(t.slot, t.fd_kind);
-            s.fd_kind = fd_kind;
-            s.multiplexer = s.kind.role == SyscallRole::multiplexer;
-            row.syscalls.push_back(std::move(s));
+            row.syscalls.push_back(std::move(call));
             it = std::prev(row.syscalls.end());
         }
         it->in_flight += 1;
