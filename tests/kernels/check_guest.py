@@ -86,6 +86,19 @@ def check_demo(demo, connections, series, lines, files, problems):
           f"{load['messages']} messages, budget {parts / budget['wall_ns']:.4f} of wall")
 
 
+def print_failures(lines):
+    """The bpf tests' failure messages, ahead of the whole console."""
+    if "=== done" not in lines or not any(l.startswith("=== bpf_tests rc=") for l in lines):
+        return
+    start = next(i for i, l in enumerate(lines) if l.startswith("=== bpf_tests rc="))
+    section = lines[start + 1:lines.index("=== done")]
+    # gtest_brief prints only failures: what is left without libbpf's log is what failed.
+    failures = [l for l in section if not l.startswith("libbpf: ")]
+    if failures:
+        print("\n--- the failed bpf tests ---")
+        print("\n".join(failures))
+
+
 def main():
     console, series = sys.argv[1], sys.argv[2]
     with open(console, "rb") as f:
@@ -117,8 +130,15 @@ def main():
     if "=== done" not in lines:
         problems.append("the guest did not finish its script")
     if problems:
-        print("\n".join(["FAIL:"] + problems + ["", "--- the guest's console ---"]))
-        print("\n".join(l for l in lines if not re.fullmatch(r"[A-Za-z0-9+/=]+", l)))
+        print("\n".join(["FAIL:"] + problems))
+        print_failures(lines)
+        # libbpf's own load log (thousands of lines when a test asks for it) would push the
+        # failure out of what CI keeps; the full console stays in the file named above.
+        kept = [l for l in lines
+                if not re.fullmatch(r"[A-Za-z0-9+/=]+", l) and not l.startswith("libbpf: ")]
+        print(f"\n--- the guest's console, without {len(lines) - len(kept)} lines of "
+              "base64 and libbpf's log ---")
+        print("\n".join(kept))
         return 1
     print("ok")
     return 0
