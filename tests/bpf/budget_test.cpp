@@ -1,12 +1,23 @@
 // The time budget: per thread, user + kernel copy + kernel other + blocked + runq == wall
-// (within 1%), blocked split by reason without loss, and on-CPU time equal to the kernel's
-// own schedstat account (within 5%).
+// (within 1%), and its on-CPU and run-queue buckets equal to the kernel's own account in
+// /proc/PID/task/TID/schedstat over the same interval.
 #include <gtest/gtest.h>
 
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/report_query.h"
+#include "support/temp_dir.h"
 #include "support/tracer_run.h"
 
 namespace bpftest {
@@ -29,14 +40,6 @@ void expect_budget_adds_up(const json &budget) {
     EXPECT_GT(wall, 0u) << budget.dump();
     EXPECT_NEAR(static_cast<double>(accounted), static_cast<double>(wall), 0.01 * wall)
         << budget.dump();
-
-    std::uint64_t blocked_by_sum = 0;
-    if (budget.contains("blocked_by")) {
-        for (const auto &[reason, ns] : budget["blocked_by"].items()) {
-            blocked_by_sum += ns.get<std::uint64_t>();
-        }
-    }
-    EXPECT_EQ(field(budget, "blocked_ns"), blocked_by_sum) << budget.dump();
 }
 
 TEST_F(BudgetTest, ThreadBudgetsAddUpToWall) {
@@ -90,6 +93,172 @@ TEST_F(BudgetTest, OnCpuTimeMatchesSchedstat) {
                     0.05 * schedstat_ns)
             << (*thread)["budget"].dump();
     }
+}
+
+// The kernel's own account of a thread of this process (/proc/self/task/TID/schedstat).
+struct Schedstat {
+    std::uint64_t on_cpu_ns = 0;  // first field: time on a CPU
+    std::uint64_t runq_ns = 0;    // second field: time runnable, waiting for a CPU
+};
+
+std::string task_file(pid_t tid, const char *name) {
+    return "/proc/self/task/" + std::to_string(tid) + "/" + name;
+}
+
+Schedstat read_schedstat(pid_t tid) {
+    std::ifstream in(task_file(tid, "schedstat"));
+    Schedstat stat;
+    in >> stat.on_cpu_ns >> stat.runq_ns;
+    EXPECT_TRUE(in) << "cannot read " << task_file(tid, "schedstat");
+    return stat;
+}
+
+// True once every thread sleeps (state S): schedstat brings a thread's numbers up to date when
+// it leaves the CPU and does not change them while it sleeps. Polled up to 5 s.
+bool all_asleep(const std::vector<pid_t> &tids) {
+    for (int attempt = 0; attempt < 500; ++attempt) {
+        const bool asleep = std::all_of(tids.begin(), tids.end(), [](pid_t tid) {
+            const std::string stat = read_text(task_file(tid, "stat"));
+            const std::size_t name_end = stat.rfind(')');  // "TID (NAME) STATE ..."
+            return name_end != std::string::npos && stat.compare(name_end, 3, ") S") == 0;
+        });
+        if (asleep) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+}
+
+std::uint64_t thread_cpu_ns() {
+    timespec now{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000 +
+           static_cast<std::uint64_t>(now.tv_nsec);
+}
+
+// Threads of this test process that, once released, burn CPU in slices with naps between them:
+// one more of them than there are CPUs, so that they also wait for one. Before the release and
+// after their work they sleep on a condition variable, where their schedstat stands still.
+class Burners {
+  public:
+    Burners(unsigned count, std::chrono::nanoseconds burn, std::chrono::milliseconds nap)
+        : burn_(burn), nap_(nap), tids_(count) {
+        for (unsigned i = 0; i < count; ++i) {
+            threads_.emplace_back([this, i] { run(i); });
+        }
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return started_ == tids_.size(); });
+    }
+    Burners(const Burners &) = delete;
+    Burners &operator=(const Burners &) = delete;
+    ~Burners() {
+        {
+            const std::lock_guard lock(mutex_);
+            released_ = exiting_ = true;
+        }
+        changed_.notify_all();
+        for (std::thread &thread : threads_) {
+            thread.join();
+        }
+    }
+
+    const std::vector<pid_t> &tids() const { return tids_; }
+
+    // Lets them work and waits until every one has finished.
+    void run_once() {
+        std::unique_lock lock(mutex_);
+        released_ = true;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return done_ == tids_.size(); });
+    }
+
+  private:
+    static constexpr int kSlices = 5;
+
+    void run(unsigned i) {
+        std::unique_lock lock(mutex_);
+        tids_[i] = static_cast<pid_t>(::syscall(SYS_gettid));
+        ++started_;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return released_; });
+        lock.unlock();
+        for (int slice = 0; slice < kSlices; ++slice) {
+            const std::uint64_t until = thread_cpu_ns() + burn_.count() / kSlices;
+            volatile std::uint64_t sink = 1;
+            while (thread_cpu_ns() < until) {
+                for (int step = 0; step < 100'000; ++step) {
+                    sink = sink * 2862933555777941757ULL + 3037000493ULL;
+                }
+            }
+            std::this_thread::sleep_for(nap_);
+        }
+        lock.lock();
+        ++done_;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return exiting_; });
+    }
+
+    const std::chrono::nanoseconds burn_;
+    const std::chrono::milliseconds nap_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<pid_t> tids_;
+    std::size_t started_ = 0;
+    std::size_t done_ = 0;
+    bool released_ = false;
+    bool exiting_ = false;
+    std::vector<std::thread> threads_;
+};
+
+// The budget's on-CPU and run-queue buckets of threads of this process against schedstat, read
+// while they sleep right after the attach and again after their work: an account the tracer
+// has no part in, of exactly the traced interval.
+TEST_F(BudgetTest, OnCpuAndRunQueueMatchSchedstat) {
+    using namespace std::chrono_literals;
+    constexpr double kOnCpuTolerance = 0.05;
+    constexpr double kRunqTolerance = 0.05;
+    constexpr double kRunqSlackNs = 1e6;
+    Burners burners(std::thread::hardware_concurrency() + 1, 200ms, 10ms);
+    TraceRun trace(dir_, {"-p", std::to_string(::getpid())});
+    wait_until_attached(dir_);
+    ASSERT_TRUE(all_asleep(burners.tids()));
+    std::vector<Schedstat> before;
+    for (pid_t tid : burners.tids()) {
+        before.push_back(read_schedstat(tid));
+    }
+    burners.run_once();
+    ASSERT_TRUE(all_asleep(burners.tids()));
+    std::vector<Schedstat> after;
+    for (pid_t tid : burners.tids()) {
+        after.push_back(read_schedstat(tid));
+    }
+    trace.interrupt();
+    const auto result = trace.finish();
+    ASSERT_TRACE_OK(result);
+    const json *process = find_process(result.report, ::getpid());
+    ASSERT_NE(process, nullptr) << "the test process is missing from the report";
+
+    std::uint64_t runq_total = 0;
+    for (std::size_t i = 0; i < burners.tids().size(); ++i) {
+        const pid_t tid = burners.tids()[i];
+        SCOPED_TRACE("tid " + std::to_string(tid));
+        const json *thread = find_thread(*process, tid);
+        ASSERT_NE(thread, nullptr) << "thread missing from threads[]";
+        const json &budget = (*thread)["budget"];
+        const auto on_cpu = static_cast<double>(after[i].on_cpu_ns - before[i].on_cpu_ns);
+        const auto runq = static_cast<double>(after[i].runq_ns - before[i].runq_ns);
+        runq_total += after[i].runq_ns - before[i].runq_ns;
+        // Measured here (75 threads in 25 runs on 2 CPUs with other work): on-CPU from 0.02%
+        // under to 2.3% over schedstat, the run queue within 1.6 ms (2.5%) of it.
+        EXPECT_NEAR(static_cast<double>(on_cpu_ns(budget)), on_cpu, kOnCpuTolerance * on_cpu)
+            << budget.dump();
+        EXPECT_NEAR(static_cast<double>(field(budget, "runq_ns")), runq,
+                    kRunqTolerance * runq + kRunqSlackNs)
+            << budget.dump();
+    }
+    // 200 to 240 ms in those runs: the run-queue comparison compared something.
+    EXPECT_GT(runq_total, 50'000'000u) << "the threads hardly waited for a CPU";
 }
 
 }  // namespace

@@ -10,55 +10,58 @@
 
 #include <fmt/format.h>
 
+#include "compare/columns.h"
 #include "compare/compare_json.h"
+#include "compare/markup.h"
 #include "compare/page.h"
-#include "compare/table.h"
+#include "compare/svg_chart.h"
 #include "model/format_numbers.h"
 
 namespace iophase::compare {
 
 namespace {
 
+using markup::Element;
+using markup::escape;
+
 // How many blocked-by reasons get their own segment; the rest are summed as "other".
 constexpr std::size_t kBlockedReasonsShown = 4;
-constexpr int kChartWidth = 1000;
-constexpr int kLabelWidth = 190;
-constexpr int kBarWidth = 600;
-// Room right of the bars for a budget whose buckets overshoot the wall time a little.
-constexpr int kRightGap = 40;
 // The tracer promises buckets that add up to the wall time within 1%.
 constexpr double kBudgetTolerance = 0.01;
-constexpr int kRowHeight = 24;
-constexpr int kBarHeight = 16;
-constexpr int kAxisHeight = 38;
 
-std::string escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
+// The rows of the budget and mean-request charts: a bar and one note right of it, after a gap
+// for a budget whose buckets overshoot the wall time a little.
+constexpr svg::RowLayout kBarRows = {.height = 24,
+                                     .bar_offset = 0,
+                                     .note_x = svg::kLabelWidth + svg::kBarWidth + 40,
+                                     .note_offset = svg::kBarHeight - 3};
+// The rows of the measured request: its phase marks above the bar, a caption under it and
+// three notes right of it.
+constexpr svg::RowLayout kRequestRows = {.height = 52,
+                                         .bar_offset = 20,
+                                         .note_x = svg::kLabelWidth + svg::kBarWidth + 16,
+                                         .note_offset = -2};
+
+// A chart of `kind` (its data-chart) for one variant of a scenario.
+svg::Chart chart_of(std::string_view css_class, std::string_view kind, std::string_view scenario,
+                    std::string_view variant, const svg::RowLayout &layout,
+                    std::string_view axis_unit) {
+    svg::Chart chart{.layout = layout, .axis_unit = std::string(axis_unit)};
+    chart.svg = {{"class", std::string(css_class)},
+                 {"data-chart", std::string(kind)},
+                 {"data-scenario", std::string(scenario)},
+                 {"data-variant", std::string(variant)}};
+    return chart;
 }
 
-struct Segment {
-    std::string key;    // data-segment value
-    std::string label;  // legend text
+std::string not_run_text(const Row &row) {
+    return row.status == RunStatus::Failed ? "failed: " + row.error : row.error;
+}
+
+// A part of a bar that keeps its colour and legend text in every chart of a kind.
+struct Bucket {
+    std::string key;  // data-segment, data-phase
+    std::string label;
     std::string color;
 };
 
@@ -78,9 +81,9 @@ std::string blocked_color(const std::string &reason) {
     return found == colors.end() ? "#bab0ac" : found->second;
 }
 
-// The segments of one variant's budget chart: the fixed buckets plus its top blocked reasons.
-std::vector<Segment> budget_segments(const std::vector<const Row *> &rows,
-                                     std::vector<std::string> &reasons_shown) {
+// The buckets of one variant's budget chart: the fixed ones plus its top blocked reasons.
+std::vector<Bucket> budget_buckets(const std::vector<const Row *> &rows,
+                                   std::vector<std::string> &reasons_shown) {
     std::map<std::string, std::uint64_t> reason_totals;
     for (const Row *row : rows) {
         for (const auto &[reason, ns] : row->budget.blocked_by) {
@@ -97,36 +100,35 @@ std::vector<Segment> budget_segments(const std::vector<const Row *> &rows,
             reasons_shown.push_back(reason);
         }
     }
-    std::vector<Segment> segments = {{"user", "user CPU", "#4e79a7"},
-                                     {"copy", "kernel copy (phase 2)", "#f28e2b"},
-                                     {"kernel_other", "kernel other", "#e15759"}};
-    for (std::size_t i = 0; i < reasons_shown.size(); ++i) {
-        segments.push_back({"blocked:" + reasons_shown[i], "blocked in " + reasons_shown[i],
-                            blocked_color(reasons_shown[i])});
+    std::vector<Bucket> buckets = {{"user", "user CPU", "#4e79a7"},
+                                   {"copy", "kernel copy (phase 2)", "#f28e2b"},
+                                   {"kernel_other", "kernel other", "#e15759"}};
+    for (const std::string &reason : reasons_shown) {
+        buckets.push_back({"blocked:" + reason, "blocked in " + reason, blocked_color(reason)});
     }
     if (sorted.size() > reasons_shown.size()) {
-        segments.push_back({"blocked:other", "blocked elsewhere", "#79706e"});
+        buckets.push_back({"blocked:other", "blocked elsewhere", "#79706e"});
     }
-    segments.push_back({"runq", "run queue", "#edc948"});
-    return segments;
+    buckets.push_back({"runq", "run queue", "#edc948"});
+    return buckets;
 }
 
-std::uint64_t segment_ns(const Row &row, const Segment &segment,
-                         const std::vector<std::string> &reasons_shown) {
+std::uint64_t bucket_ns(const Row &row, const Bucket &bucket,
+                        const std::vector<std::string> &reasons_shown) {
     const Budget &b = row.budget;
-    if (segment.key == "user") {
+    if (bucket.key == "user") {
         return b.user_ns;
     }
-    if (segment.key == "copy") {
+    if (bucket.key == "copy") {
         return b.kernel_copy_ns;
     }
-    if (segment.key == "kernel_other") {
+    if (bucket.key == "kernel_other") {
         return b.kernel_other_ns;
     }
-    if (segment.key == "runq") {
+    if (bucket.key == "runq") {
         return b.runq_ns;
     }
-    if (segment.key == "blocked:other") {
+    if (bucket.key == "blocked:other") {
         std::uint64_t rest = 0;
         for (const auto &[reason, ns] : b.blocked_by) {
             if (std::find(reasons_shown.begin(), reasons_shown.end(), reason) ==
@@ -136,80 +138,53 @@ std::uint64_t segment_ns(const Row &row, const Segment &segment,
         }
         return rest;
     }
-    const std::string reason = segment.key.substr(std::string_view("blocked:").size());
+    const std::string reason = bucket.key.substr(std::string_view("blocked:").size());
     const auto found = b.blocked_by.find(reason);
     return found == b.blocked_by.end() ? 0 : found->second;
 }
 
-void append_legend(std::string &out, const std::vector<Segment> &segments) {
-    out += "<div class=\"legend\">";
-    for (const Segment &segment : segments) {
-        out += fmt::format("<span><span class=\"swatch\" style=\"background:{}\"></span>{}</span>",
-                           escape(segment.color), escape(segment.label));
+std::vector<svg::LegendEntry> legend_of(const std::vector<Bucket> &buckets) {
+    std::vector<svg::LegendEntry> legend;
+    for (const Bucket &bucket : buckets) {
+        legend.push_back({bucket.label, bucket.color});
     }
-    out += "</div>\n";
-}
-
-void append_axis(std::string &out, int top, int bottom, std::string_view unit_of_100) {
-    for (int tick = 0; tick <= 100; tick += 25) {
-        const double x = kLabelWidth + kBarWidth * tick / 100.0;
-        out += fmt::format(
-            "<line class=\"grid\" x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" "
-            "y2=\"{2}\"/><text class=\"small\" x=\"{0:.1f}\" y=\"{3}\" "
-            "text-anchor=\"middle\">{4}%</text>",
-            x, top, bottom, bottom + 14, tick);
-    }
-    out += fmt::format("<text class=\"small\" x=\"{}\" y=\"{}\">100% = {}</text>", kLabelWidth,
-                       bottom + 30, escape(unit_of_100));
-}
-
-std::string not_run_text(const Row &row) {
-    return row.status == RunStatus::Failed ? "failed: " + row.error : row.error;
+    return legend;
 }
 
 // Per model a stacked bar: where the server threads' summed wall time went.
 void append_budget_chart(std::string &out, const std::vector<const Row *> &rows,
                          std::string_view scenario, std::string_view variant) {
     std::vector<std::string> reasons_shown;
-    const std::vector<Segment> segments = budget_segments(rows, reasons_shown);
-    append_legend(out, segments);
-    const int height = static_cast<int>(rows.size()) * kRowHeight + kAxisHeight + 8;
-    out += fmt::format(
-        "<svg class=\"budget-chart\" data-chart=\"budget\" data-scenario=\"{}\" "
-        "data-variant=\"{}\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\">\n",
-        escape(scenario), escape(variant), kChartWidth, height, kChartWidth, height);
-    const int bars_bottom = static_cast<int>(rows.size()) * kRowHeight + 4;
-    append_axis(out, 0, bars_bottom, "the server threads' summed wall time (at right)");
-    int y = 4;
+    const std::vector<Bucket> buckets = budget_buckets(rows, reasons_shown);
+    svg::Chart chart = chart_of("budget-chart", "budget", scenario, variant, kBarRows,
+                                "the server threads' summed wall time (at right)");
+    chart.legend = legend_of(buckets);
     for (const Row *row : rows) {
-        out += fmt::format(
-            "<g class=\"budget-bar\" data-model=\"{}\" data-status=\"{}\" "
-            "data-wall-ns=\"{}\">",
-            escape(row->model), escape(status_name(row->status)), row->budget.wall_ns);
-        out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", kLabelWidth - 8,
-                           y + kBarHeight - 3, escape(row->model));
+        svg::Bar &bar = chart.bars.emplace_back();
+        bar.label = row->model;
+        bar.group = {{"class", "budget-bar"},
+                     {"data-model", row->model},
+                     {"data-status", std::string(status_name(row->status))},
+                     {"data-wall-ns", std::to_string(row->budget.wall_ns)}};
         const double wall = static_cast<double>(row->budget.wall_ns);
         if (row->status != RunStatus::Ok || wall <= 0) {
-            const std::string why =
-                row->status == RunStatus::Ok ? "no time traced" : not_run_text(*row);
-            out += fmt::format("<text class=\"small\" x=\"{}\" y=\"{}\">{}</text></g>\n",
-                               kLabelWidth + 4, y + kBarHeight - 3, escape(why));
-            y += kRowHeight;
+            bar.missing = row->status == RunStatus::Ok ? "no time traced" : not_run_text(*row);
             continue;
         }
-        double x = kLabelWidth;
-        for (const Segment &segment : segments) {
-            const std::uint64_t ns = segment_ns(*row, segment, reasons_shown);
+        for (const Bucket &bucket : buckets) {
+            const std::uint64_t ns = bucket_ns(*row, bucket, reasons_shown);
             const double share = static_cast<double>(ns) / wall;
-            const double width = share * kBarWidth;
-            out += fmt::format(
-                "<rect class=\"seg\" x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" "
-                "fill=\"{}\" data-model=\"{}\" data-segment=\"{}\" data-ns=\"{}\" "
-                "data-share=\"{:.6f}\"><title>{}: {} — {} ({} of wall)</title></rect>",
-                x, y, width, kBarHeight, escape(segment.color), escape(row->model),
-                escape(segment.key), ns, share, escape(row->model), escape(segment.label),
-                human_duration(static_cast<double>(ns)), percent(static_cast<double>(ns), wall));
-            x += width;
+            bar.segments.push_back(
+                {.css_class = "seg",
+                 .share = share,
+                 .color = bucket.color,
+                 .data = {{"data-model", row->model},
+                          {"data-segment", bucket.key},
+                          {"data-ns", std::to_string(ns)},
+                          {"data-share", fmt::format("{:.6f}", share)}},
+                 .title = fmt::format("{}: {} — {} ({} of wall)", row->model, bucket.label,
+                                      human_duration(static_cast<double>(ns)),
+                                      percent(static_cast<double>(ns), wall))});
         }
         // The buckets should add up to the wall time; when the tracer's do not, say by how
         // much instead of rescaling the bar and hiding it.
@@ -218,31 +193,26 @@ void append_budget_chart(std::string &out, const std::vector<const Row *> &rows,
             std::abs(accounted - 1.0) > kBudgetTolerance
                 ? fmt::format(", buckets {:.1f}% of wall", 100.0 * accounted)
                 : "";
-        out += fmt::format(
-            "<text class=\"small\" x=\"{}\" y=\"{}\" data-accounted=\"{:.4f}\">{} thr, {} "
-            "wall{}</text></g>\n",
-            kLabelWidth + kBarWidth + kRightGap, y + kBarHeight - 3, accounted, row->threads,
-            human_duration(wall), mismatch);
-        y += kRowHeight;
+        bar.notes.push_back(
+            {fmt::format("{} thr, {} wall{}", row->threads, human_duration(wall), mismatch),
+             {{"data-accounted", fmt::format("{:.4f}", accounted)}}});
     }
-    out += "</svg>\n";
+    svg::append_chart(out, chart);
 }
 
 struct Phase {
-    const char *key;
-    const char *label;
-    const char *color;
+    Bucket bucket;
     double PerMessage::*field;
 };
 
 const std::vector<Phase> &phases() {
     static const std::vector<Phase> list = {
-        {"wait", "phase 1: waiting for data (asleep)", "#59a14f", &PerMessage::wait_ns},
-        {"runq", "run queue", "#edc948", &PerMessage::runq_ns},
-        {"kernel", "kernel, not copying (polls, EAGAIN, bookkeeping)", "#e15759",
+        {{"wait", "phase 1: waiting for data (asleep)", "#59a14f"}, &PerMessage::wait_ns},
+        {{"runq", "run queue", "#edc948"}, &PerMessage::runq_ns},
+        {{"kernel", "kernel, not copying (polls, EAGAIN, bookkeeping)", "#e15759"},
          &PerMessage::kernel_ns},
-        {"copy", "phase 2: copying the data", "#f28e2b", &PerMessage::copy_ns},
-        {"user", "user CPU (the server's own code)", "#4e79a7", &PerMessage::user_ns},
+        {{"copy", "phase 2: copying the data", "#f28e2b"}, &PerMessage::copy_ns},
+        {{"user", "user CPU (the server's own code)", "#4e79a7"}, &PerMessage::user_ns},
     };
     return list;
 }
@@ -251,58 +221,45 @@ const std::vector<Phase> &phases() {
 // request, built from means per message.
 void append_mean_request_figure(std::string &out, const std::vector<const Row *> &rows,
                                 std::string_view scenario, std::string_view variant) {
-    std::vector<Segment> legend;
+    svg::Chart chart = chart_of("request-figure", "request-mean", scenario, variant, kBarRows,
+                                "the mean time per message (total at right)");
     for (const Phase &phase : phases()) {
-        legend.push_back({phase.key, phase.label, phase.color});
+        chart.legend.push_back({phase.bucket.label, phase.bucket.color});
     }
-    append_legend(out, legend);
-    const int height = static_cast<int>(rows.size()) * kRowHeight + kAxisHeight + 8;
-    out += fmt::format(
-        "<svg class=\"request-figure\" data-chart=\"request-mean\" data-scenario=\"{}\" "
-        "data-variant=\"{}\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\">\n",
-        escape(scenario), escape(variant), kChartWidth, height, kChartWidth, height);
-    const int bars_bottom = static_cast<int>(rows.size()) * kRowHeight + 4;
-    append_axis(out, 0, bars_bottom, "the mean time per message (total at right)");
-    int y = 4;
     for (const Row *row : rows) {
         const PerMessage &pm = row->per_message;
         const double total = pm.wait_ns + pm.runq_ns + pm.kernel_ns + pm.copy_ns + pm.user_ns;
-        out += fmt::format("<g class=\"request\" data-model=\"{}\" data-total-ns=\"{:.1f}\">",
-                           escape(row->model), total);
-        out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", kLabelWidth - 8,
-                           y + kBarHeight - 3, escape(row->model));
+        svg::Bar &bar = chart.bars.emplace_back();
+        bar.label = row->model;
+        bar.group = {{"class", "request"},
+                     {"data-model", row->model},
+                     {"data-total-ns", fmt::format("{:.1f}", total)}};
         if (row->status != RunStatus::Ok || total <= 0) {
-            const std::string why =
-                row->status == RunStatus::Ok ? "no messages" : not_run_text(*row);
-            out += fmt::format("<text class=\"small\" x=\"{}\" y=\"{}\">{}</text></g>\n",
-                               kLabelWidth + 4, y + kBarHeight - 3, escape(why));
-            y += kRowHeight;
+            bar.missing = row->status == RunStatus::Ok ? "no messages" : not_run_text(*row);
             continue;
         }
-        double x = kLabelWidth;
         for (const Phase &phase : phases()) {
             const double ns = pm.*phase.field;
-            const double width = ns / total * kBarWidth;
-            out += fmt::format(
-                "<rect class=\"phase\" x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" "
-                "fill=\"{}\" data-model=\"{}\" data-phase=\"{}\" data-ns=\"{:.1f}\">"
-                "<title>{}: {} — {} per message (mean)</title></rect>",
-                x, y, width, kBarHeight, escape(phase.color), escape(row->model), escape(phase.key),
-                ns, escape(row->model), escape(phase.label), human_duration(ns));
-            x += width;
+            bar.segments.push_back(
+                {.css_class = "phase",
+                 .share = ns / total,
+                 .color = phase.bucket.color,
+                 .data = {{"data-model", row->model},
+                          {"data-phase", phase.bucket.key},
+                          {"data-ns", fmt::format("{:.1f}", ns)}},
+                 .title = fmt::format("{}: {} — {} per message (mean)", row->model,
+                                      phase.bucket.label, human_duration(ns))});
         }
-        out += fmt::format("<text class=\"small\" x=\"{}\" y=\"{}\">{} per message</text></g>\n",
-                           kLabelWidth + kBarWidth + kRightGap, y + kBarHeight - 3,
-                           human_duration(total));
-        y += kRowHeight;
+        bar.notes.push_back({fmt::format("{} per message", human_duration(total)), {}});
     }
-    out += "</svg>\n";
+    svg::append_chart(out, chart);
 }
 
-constexpr int kRequestRowHeight = 52;
-constexpr int kMarkTop = 14;  // phase marks, above the bar
-constexpr int kRequestBarTop = 20;
-constexpr int kMinMarkWidth = 3;  // a copy of a few hundred ns still shows as a mark
+// A phase mark sits this far above its bar and is this high; a copy of a few hundred ns still
+// shows as a mark of the minimum width.
+constexpr int kMarkAbove = 6;
+constexpr int kMarkHeight = 3;
+constexpr double kMinMarkWidth = 3;
 
 std::string state_color(ThreadState state, const std::string &syscall) {
     switch (state) {
@@ -342,7 +299,7 @@ std::string segment_label(const RequestSegment &segment) {
     return "kernel in " + segment.syscall;
 }
 
-void append_request_legend(std::string &out, const std::vector<const RunRecord *> &runs) {
+std::vector<svg::LegendEntry> request_legend(const std::vector<const RunRecord *> &runs) {
     std::vector<std::string> sleeps;
     for (const RunRecord *run : runs) {
         for (const RequestSegment &segment : run->request->segments) {
@@ -352,14 +309,14 @@ void append_request_legend(std::string &out, const std::vector<const RunRecord *
             }
         }
     }
-    std::vector<Segment> entries = {{"user", "user CPU", "#4e79a7"},
-                                    {"kernel", "kernel, not copying", "#e15759"},
-                                    {"copy", "copying the data", "#f28e2b"},
-                                    {"runq", "run queue", "#edc948"}};
+    std::vector<svg::LegendEntry> legend = {{"user CPU", "#4e79a7"},
+                                            {"kernel, not copying", "#e15759"},
+                                            {"copying the data", "#f28e2b"},
+                                            {"run queue", "#edc948"}};
     for (const std::string &call : sleeps) {
-        entries.push_back({call, "asleep in " + call, blocked_color(call)});
+        legend.push_back({"asleep in " + call, blocked_color(call)});
     }
-    append_legend(out, entries);
+    return legend;
 }
 
 // A mark above a request's bar: one of its phases (phase 1, phase 2) or, when the data-ready
@@ -375,42 +332,64 @@ constexpr PhaseMark kWaitForDataMark = {"wait-for-data", "waiting for data", "#2
 constexpr PhaseMark kWakeupMark = {"wakeup", "wakeup latency", "#8a6d00"};
 constexpr PhaseMark kPhase2Mark = {"2", "phase 2: copying the data", "#c25e00"};
 
-void append_phase_mark(std::string &out, const PhaseMark &mark, const RequestSpan &span,
-                       double scale, int y, const std::string &model, bool labelled) {
-    const double x = kLabelWidth + static_cast<double>(span.t_ns) * scale;
-    const double width =
-        std::max(static_cast<double>(span.dur_ns) * scale, static_cast<double>(kMinMarkWidth));
-    out += fmt::format(
-        "<rect class=\"phase-mark\" x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"3\" "
-        "fill=\"{}\" data-model=\"{}\" data-phase=\"{}\" data-t-ns=\"{}\" data-ns=\"{}\">"
-        "<title>{} — {}</title></rect>",
-        x, y + kMarkTop, width, escape(mark.color), escape(model), escape(mark.key), span.t_ns,
-        span.dur_ns, escape(mark.label), human_duration(static_cast<double>(span.dur_ns)));
+// Where a measured request's marks go: its bar's top, its share of the bar per ns, its model.
+struct RequestBar {
+    int top;
+    double share_per_ns;
+    const std::string &model;
+};
+
+// The mark of `span` over the bar, with its label when `labelled`.
+void add_phase_mark(svg::Bar &bar, const RequestBar &at, const PhaseMark &mark,
+                    const RequestSpan &span, bool labelled) {
+    const double x = svg::bar_x(static_cast<double>(span.t_ns) * at.share_per_ns);
+    const double width = std::max(
+        static_cast<double>(span.dur_ns) * at.share_per_ns * svg::kBarWidth, kMinMarkWidth);
+    const std::string duration = human_duration(static_cast<double>(span.dur_ns));
+    bar.marks.push_back(Element("rect")
+                            .set("class", "phase-mark")
+                            .set_fixed("x", x, 2)
+                            .set("y", at.top - kMarkAbove)
+                            .set_fixed("width", width, 2)
+                            .set("height", kMarkHeight)
+                            .set("fill", mark.color)
+                            .set("data-model", at.model)
+                            .set("data-phase", mark.key)
+                            .set("data-t-ns", span.t_ns)
+                            .set("data-ns", span.dur_ns)
+                            .title(fmt::format("{} — {}", mark.label, duration)));
     if (!labelled) {
         return;
     }
     // Phase 1 starts the bar; phase 2 is usually a sliver at the right, so its label reads
     // leftwards from its end.
-    const bool from_right = &mark == &kPhase2Mark && x + width > kLabelWidth + kBarWidth * 0.6;
-    out += fmt::format(
-        "<text class=\"small\" x=\"{:.2f}\" y=\"{}\" text-anchor=\"{}\" fill=\"{}\">{}: "
-        "{}</text>",
-        from_right ? x + width : x, y + kMarkTop - 3, from_right ? "end" : "start",
-        escape(mark.color), escape(mark.label), human_duration(static_cast<double>(span.dur_ns)));
+    const bool from_right = &mark == &kPhase2Mark && x + width > svg::bar_x(0.6);
+    bar.marks.push_back(Element("text")
+                            .set("class", "small")
+                            .set_fixed("x", from_right ? x + width : x, 2)
+                            .set("y", at.top - kMarkAbove - 3)
+                            .set("text-anchor", from_right ? "end" : "start")
+                            .set("fill", mark.color)
+                            .text(fmt::format("{}: {}", mark.label, duration)));
 }
 
 // The moment the data became ready: a line across the mark row and the bar.
-void append_data_ready_mark(std::string &out, const RequestTimeline &request, double scale, int y,
-                            const std::string &model) {
-    const double x = kLabelWidth + static_cast<double>(*request.data_ready_ns) * scale;
-    out += fmt::format(
-        "<line class=\"data-ready\" x1=\"{0:.2f}\" x2=\"{0:.2f}\" y1=\"{1}\" y2=\"{2}\" "
-        "stroke=\"#000\" stroke-width=\"1.5\" data-model=\"{3}\" data-t-ns=\"{4}\">"
-        "<title>data ready for {5} at +{6}; on a CPU {7} later</title></line>",
-        x, y + kMarkTop - 2, y + kRequestBarTop + kBarHeight + 2, escape(model),
-        *request.data_ready_ns, escape(request.ready_call),
-        human_duration(static_cast<double>(*request.data_ready_ns)),
-        human_duration(static_cast<double>(request.wakeup.dur_ns)));
+void add_data_ready_mark(svg::Bar &bar, const RequestBar &at, const RequestTimeline &request) {
+    const double x = svg::bar_x(static_cast<double>(*request.data_ready_ns) * at.share_per_ns);
+    bar.marks.push_back(
+        Element("line")
+            .set("class", "data-ready")
+            .set_fixed("x1", x, 2)
+            .set_fixed("x2", x, 2)
+            .set("y1", at.top - kMarkAbove - 2)
+            .set("y2", at.top + svg::kBarHeight + 2)
+            .set("stroke", "#000")
+            .set("stroke-width", "1.5")
+            .set("data-model", at.model)
+            .set("data-t-ns", *request.data_ready_ns)
+            .title(fmt::format("data ready for {} at +{}; on a CPU {} later", request.ready_call,
+                               human_duration(static_cast<double>(*request.data_ready_ns)),
+                               human_duration(static_cast<double>(request.wakeup.dur_ns)))));
 }
 
 std::string phase1_text(const RequestTimeline &request) {
@@ -426,6 +405,19 @@ std::string phase1_text(const RequestTimeline &request) {
     return text;
 }
 
+// The calls the request went through: "poll → recvfrom", "3 × recvfrom finding nothing ...".
+std::string request_calls(const RequestTimeline &request) {
+    std::string calls = request.input_call;
+    if (request.eagain_calls > 0) {
+        calls = fmt::format("{} × {} finding nothing (EAGAIN), then {}", request.eagain_calls,
+                            request.input_call, request.input_call);
+    }
+    if (!request.wait_call.empty()) {
+        calls = request.wait_call + " → " + calls;
+    }
+    return calls;
+}
+
 // Per model one real request of the server's busiest thread, from the per-event timeline:
 // every state it was in from the start of its wait to the end of the call that copied.
 void append_measured_request_figure(std::string &out, const std::vector<const RunRecord *> &runs,
@@ -436,133 +428,121 @@ void append_measured_request_figure(std::string &out, const std::vector<const Ru
             measured.push_back(run);
         }
     }
-    append_request_legend(out, measured);
-    const int height = static_cast<int>(runs.size()) * kRequestRowHeight + kAxisHeight + 8;
-    out += fmt::format(
-        "<svg class=\"request-figure\" data-chart=\"request\" data-scenario=\"{}\" "
-        "data-variant=\"{}\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\">\n",
-        escape(scenario), escape(variant), kChartWidth, height, kChartWidth, height);
-    const int bars_bottom = static_cast<int>(runs.size()) * kRequestRowHeight + 4;
-    append_axis(out, 0, bars_bottom, "the request's own duration (at right)");
-    int y = 4;
+    svg::Chart chart = chart_of("request-figure", "request", scenario, variant, kRequestRows,
+                                "the request's own duration (at right)");
+    chart.legend = request_legend(measured);
     for (const RunRecord *run : runs) {
         const Row &row = run->row;
-        out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", kLabelWidth - 8,
-                           y + kRequestBarTop + kBarHeight - 3, escape(row.model));
+        svg::Bar &bar = chart.bars.emplace_back();
+        bar.label = row.model;
         if (!run->request) {
-            const std::string why = row.status == RunStatus::Ok
-                                        ? "no complete request in the timeline: see the mean "
-                                          "per message below"
-                                        : not_run_text(row);
-            out += fmt::format("<text class=\"small\" x=\"{}\" y=\"{}\">{}</text>\n",
-                               kLabelWidth + 4, y + kRequestBarTop + kBarHeight - 3, escape(why));
-            y += kRequestRowHeight;
+            bar.missing = row.status == RunStatus::Ok
+                              ? "no complete request in the timeline: see the mean per "
+                                "message below"
+                              : not_run_text(row);
             continue;
         }
         const RequestTimeline &request = *run->request;
         const std::uint64_t total = request.duration_ns();
-        out += fmt::format(
-            "<g class=\"request-timeline\" data-model=\"{}\" data-pid=\"{}\" data-tid=\"{}\" "
-            "data-duration-ns=\"{}\" data-phase1-ns=\"{}\" data-phase2-ns=\"{}\" "
-            "data-wait-call=\"{}\" data-input-call=\"{}\" data-eagain-calls=\"{}\" "
-            "data-ready-ns=\"{}\">",
-            escape(row.model), request.pid, request.tid, total, request.phase1.dur_ns,
-            request.phase2.dur_ns, escape(request.wait_call), escape(request.input_call),
-            request.eagain_calls,
-            request.data_ready_ns ? std::to_string(*request.data_ready_ns) : std::string());
-        const double scale = total > 0 ? static_cast<double>(kBarWidth) / total : 0.0;
+        bar.group = {
+            {"class", "request-timeline"},
+            {"data-model", row.model},
+            {"data-pid", std::to_string(request.pid)},
+            {"data-tid", std::to_string(request.tid)},
+            {"data-duration-ns", std::to_string(total)},
+            {"data-phase1-ns", std::to_string(request.phase1.dur_ns)},
+            {"data-phase2-ns", std::to_string(request.phase2.dur_ns)},
+            {"data-wait-call", request.wait_call},
+            {"data-input-call", request.input_call},
+            {"data-eagain-calls", std::to_string(request.eagain_calls)},
+            {"data-ready-ns",
+             request.data_ready_ns ? std::to_string(*request.data_ready_ns) : std::string()}};
+        // Each bar is scaled to its own request's duration.
+        const RequestBar at{svg::bar_top(kRequestRows, chart.bars.size() - 1),
+                            total > 0 ? 1.0 / static_cast<double>(total) : 0.0, row.model};
         for (const RequestSegment &segment : request.segments) {
-            out += fmt::format(
-                "<rect class=\"req-seg\" x=\"{:.2f}\" y=\"{}\" width=\"{:.2f}\" height=\"{}\" "
-                "fill=\"{}\" data-model=\"{}\" data-state=\"{}\" data-syscall=\"{}\" "
-                "data-t-ns=\"{}\" data-ns=\"{}\"><title>{}: {} at +{}</title></rect>",
-                kLabelWidth + static_cast<double>(segment.t_ns) * scale, y + kRequestBarTop,
-                static_cast<double>(segment.dur_ns) * scale, kBarHeight,
-                escape(state_color(segment.state, segment.syscall)), escape(row.model),
-                escape(thread_state_name(segment.state)), escape(segment.syscall), segment.t_ns,
-                segment.dur_ns, escape(segment_label(segment)),
-                human_duration(static_cast<double>(segment.dur_ns)),
-                human_duration(static_cast<double>(segment.t_ns)));
+            bar.segments.push_back(
+                {.css_class = "req-seg",
+                 .share = static_cast<double>(segment.dur_ns) * at.share_per_ns,
+                 .from = static_cast<double>(segment.t_ns) * at.share_per_ns,
+                 .color = state_color(segment.state, segment.syscall),
+                 .data = {{"data-model", row.model},
+                          {"data-state", std::string(thread_state_name(segment.state))},
+                          {"data-syscall", segment.syscall},
+                          {"data-t-ns", std::to_string(segment.t_ns)},
+                          {"data-ns", std::to_string(segment.dur_ns)}},
+                 .title = fmt::format("{}: {} at +{}", segment_label(segment),
+                                      human_duration(static_cast<double>(segment.dur_ns)),
+                                      human_duration(static_cast<double>(segment.t_ns)))});
         }
         if (request.data_ready_ns) {
-            append_phase_mark(out, kWaitForDataMark, request.wait_for_data, scale, y, row.model,
-                              true);
-            append_phase_mark(out, kWakeupMark, request.wakeup, scale, y, row.model, false);
-            append_data_ready_mark(out, request, scale, y, row.model);
+            add_phase_mark(bar, at, kWaitForDataMark, request.wait_for_data, true);
+            add_phase_mark(bar, at, kWakeupMark, request.wakeup, false);
+            add_data_ready_mark(bar, at, request);
         } else if (request.phase1.dur_ns > 0) {
-            append_phase_mark(out, kPhase1Mark, request.phase1, scale, y, row.model, true);
+            add_phase_mark(bar, at, kPhase1Mark, request.phase1, true);
         }
-        append_phase_mark(out, kPhase2Mark, request.phase2, scale, y, row.model, true);
-        std::string calls = request.input_call;
-        if (request.eagain_calls > 0) {
-            calls = fmt::format("{} × {} finding nothing (EAGAIN), then {}", request.eagain_calls,
-                                request.input_call, request.input_call);
-        }
-        if (!request.wait_call.empty()) {
-            calls = request.wait_call + " → " + calls;
-        }
-        out += fmt::format(
-            "<text class=\"small\" x=\"{}\" y=\"{}\">one measured request (thread {}): {}; "
-            "the median of its last {}</text>",
-            kLabelWidth, y + kRequestBarTop + kBarHeight + 12, request.tid, escape(calls),
-            request.candidates);
-        const int right = kLabelWidth + kBarWidth + 16;
-        out += fmt::format(
-            "<text class=\"small\" x=\"{0}\" y=\"{1}\">{2} in all</text>"
-            "<text class=\"small\" x=\"{0}\" y=\"{3}\">phase 1: {4}</text>"
-            "<text class=\"small\" x=\"{0}\" y=\"{5}\">phase 2: {6}</text></g>\n",
-            right, y + kRequestBarTop - 2, human_duration(static_cast<double>(total)),
-            y + kRequestBarTop + 10, phase1_text(request), y + kRequestBarTop + 22,
-            human_duration(static_cast<double>(request.phase2.dur_ns)));
-        y += kRequestRowHeight;
+        add_phase_mark(bar, at, kPhase2Mark, request.phase2, true);
+        bar.caption = fmt::format("one measured request (thread {}): {}; the median of its last {}",
+                                  request.tid, request_calls(request), request.candidates);
+        bar.notes = {
+            {fmt::format("{} in all", human_duration(static_cast<double>(total))), {}},
+            {"phase 1: " + phase1_text(request), {}},
+            {"phase 2: " + human_duration(static_cast<double>(request.phase2.dur_ns)), {}}};
     }
-    out += "</svg>\n";
+    svg::append_chart(out, chart);
 }
 
-std::string cell(const std::optional<double> &value) {
-    return format_ratio(value);
+// A cell of the HTML table: left-aligned where its column is (the stylesheet aligns the rest
+// right), marked when its value is wrong.
+Element table_cell(std::string_view tag, const Column &column, bool flagged = false) {
+    Element cell(tag);
+    std::string css = column.left ? "left" : "";
+    if (flagged) {
+        css += css.empty() ? "mismatch" : " mismatch";
+    }
+    if (!css.empty()) {
+        cell.set("class", css);
+    }
+    return cell;
 }
 
 void append_rows_table(std::string &out, const std::vector<const Row *> &rows) {
-    out +=
-        "<table class=\"rows\"><thead><tr><th class=\"model\">model</th><th>variant</th>"
-        "<th>msgs/s</th><th>p50</th><th>p99</th>"
-        "<th title=\"server CPU as % of one core: user / kernel copy / kernel other\">CPU % "
-        "u/cp/k</th><th>blocked</th><th>copying</th><th>sys/msg</th><th>EAGAIN/msg</th>"
-        "<th title=\"fds the kernel scans per ready fd\">scanned/ready</th>"
-        "<th title=\"fds each call covers per ready fd\">watched/ready</th>"
-        "<th title=\"kernel on-CPU ns per multiplexer call\">ns/mux call</th>"
-        "<th>thr/proc</th><th>peak RSS</th><th class=\"model\">label</th></tr></thead>"
-        "<tbody>\n";
-    for (const Row *row : rows) {
-        if (row->status != RunStatus::Ok) {
-            out += fmt::format(
-                "<tr class=\"{}\" data-model=\"{}\" data-variant=\"{}\"><td class=\"model\">{}"
-                "</td><td>{}</td><td colspan=\"14\" class=\"model\">{}</td></tr>\n",
-                row->status == RunStatus::Failed ? "failed" : "na", escape(row->model),
-                escape(row->variant), escape(row->model), escape(row->variant),
-                escape(not_run_text(*row)));
-            continue;
+    const std::vector<Column> &columns = table_columns();
+    Element head("tr");
+    for (const Column &column : columns) {
+        Element heading = table_cell("th", column);
+        if (!column.title.empty()) {
+            heading.set("title", column.title);
         }
-        const bool match = row->label_matches();
-        out += fmt::format(
-            "<tr data-model=\"{0}\" data-variant=\"{1}\" data-msgs-per-s=\"{2}\">"
-            "<td class=\"model\">{0}</td><td>{1}</td><td>{3}</td><td>{4}</td><td>{5}</td>"
-            "<td>{6:.0f}/{7:.0f}/{8:.0f}</td><td>{9:.0f}%</td><td>{10:.1f}%</td><td>{11}</td>"
-            "<td>{12}</td><td>{13}</td><td>{14}</td><td>{15}</td><td>{16}/{17}</td>"
-            "<td>{18:.1f} MB</td><td class=\"label{19}\">{20}</td></tr>\n",
-            escape(row->model), escape(row->variant), row->load.msgs_per_s,
-            format_rate(row->load.msgs_per_s), format_latency(row->load.p50_ns),
-            format_latency(row->load.p99_ns), row->cpu_user_pct, row->cpu_copy_pct,
-            row->cpu_kernel_other_pct, 100.0 * row->blocked_share, 100.0 * row->copy_share,
-            cell(row->syscalls_per_msg), cell(row->eagain_per_msg),
-            cell(row->fds_scanned_per_ready), cell(row->fds_watched_per_ready),
-            cell(row->mux_cpu_ns_per_call), row->threads, row->processes,
-            static_cast<double>(row->peak_rss_kb) / 1024.0, match ? "" : " mismatch",
-            match
-                ? escape(row->label)
-                : escape(fmt::format("{} ≠ expected {}", row->label.empty() ? "(none)" : row->label,
-                                     row->expected_label)));
+        head.add(heading.text(column.heading));
+    }
+    out += "<div class=\"table-wrap\"><table class=\"rows\"><thead>" + head.str() +
+           "</thead><tbody>\n";
+    for (const Row *row : rows) {
+        const bool ran = row->status == RunStatus::Ok;
+        Element line("tr");
+        if (!ran) {
+            line.set("class", row->status == RunStatus::Failed ? "failed" : "na");
+        }
+        line.set("data-model", row->model).set("data-variant", row->variant);
+        if (ran) {
+            line.set("data-msgs-per-s", fmt::format("{}", row->load.msgs_per_s));
+        }
+        // A row that did not run: its name, then why in place of its numbers.
+        const std::size_t shown = ran ? columns.size() : kIdentityColumns;
+        for (std::size_t i = 0; i < shown; ++i) {
+            const Cell cell = columns[i].cell(*row, Table::Html);
+            line.add(table_cell("td", columns[i], cell.flagged)
+                         .text(cell.text + std::string(columns[i].unit)));
+        }
+        if (!ran) {
+            line.add(Element("td")
+                         .set("colspan", columns.size() - kIdentityColumns)
+                         .set("class", "left")
+                         .text(not_run_text(*row)));
+        }
+        out += line.str() + "\n";
     }
     out += "</tbody></table></div>\n";
 }
@@ -586,9 +566,9 @@ void append_scenario(std::string &out, const CompareResult &result, Scenario sce
     }
     const std::string name(scenario_name(scenario));
     out += fmt::format(
-        "<section class=\"scenario\" id=\"scenario-{0}\" data-scenario=\"{0}\">"
-        "<h2>{0}</h2><p class=\"meta\">{1}</p>\n",
-        name, escape(scenario_purpose(scenario)));
+        "<section class=\"scenario\" id=\"scenario-{name}\" data-scenario=\"{name}\">"
+        "<h2>{name}</h2><p class=\"meta\">{purpose}</p>\n",
+        fmt::arg("name", escape(name)), fmt::arg("purpose", escape(scenario_purpose(scenario))));
     std::vector<const RunRecord *> all_runs;
     std::vector<const Row *> all_rows;
     for (const RunRecord &run : result.runs) {
@@ -684,14 +664,18 @@ std::string fill_page(std::vector<std::pair<std::string_view, std::string>> part
 
 std::string render_html(const CompareResult &result) {
     std::string header = fmt::format(
-        "<p class=\"meta\">Started {} · kernel {} · {} CPUs · iophase {} · "
-        "{} of {} runs{}</p>\n<p class=\"meta\">Command: <code>{}</code></p>\n",
-        escape(result.started_at), escape(result.kernel), result.cpus,
-        escape(result.iophase_version), result.runs.size(), result.planned_runs,
-        result.interrupted ? " (interrupted)" : "", escape(result.command));
+        "<p class=\"meta\">Started {started} · kernel {kernel} · {cpus} CPUs · iophase {version} · "
+        "{runs} of {planned} runs{interrupted}</p>\n"
+        "<p class=\"meta\">Command: <code>{command}</code></p>\n",
+        fmt::arg("started", escape(result.started_at)), fmt::arg("kernel", escape(result.kernel)),
+        fmt::arg("cpus", result.cpus), fmt::arg("version", escape(result.iophase_version)),
+        fmt::arg("runs", result.runs.size()), fmt::arg("planned", result.planned_runs),
+        fmt::arg("interrupted", result.interrupted ? " (interrupted)" : ""),
+        fmt::arg("command", escape(result.command)));
     header += "<nav>";
     for (Scenario scenario : result.plan.scenarios) {
-        header += fmt::format("<a href=\"#scenario-{0}\">{0}</a>", escape(scenario_name(scenario)));
+        const std::string name(scenario_name(scenario));
+        Element("a").set("href", "#scenario-" + name).text(name).append_to(header);
     }
     header += "<a href=\"#fanin\">idle-fanin sweep</a></nav>\n";
     header +=

@@ -1,54 +1,62 @@
 #include "compare/table.h"
 
 #include <cmath>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "compare/columns.h"
 #include "model/format_numbers.h"
 
 namespace iophase::compare {
 
 namespace {
 
-constexpr double kKibPerMib = 1024.0;
-
-std::string label_cell(const Row &row) {
-    if (row.label_matches()) {
-        return row.label;
+// One cell of the text table: padded to its column's width, set off from the previous one.
+void append_cell(std::string &out, const Column &column, bool first, std::string_view text) {
+    if (!first) {
+        out += column.text_width == 0 ? "  " : " ";
     }
-    const std::string shown = row.label.empty() ? "(none)" : row.label;
-    return fmt::format("{} MISMATCH (expected {})", shown, row.expected_label);
+    if (column.text_width == 0) {
+        out += text;
+    } else if (column.left) {
+        out += fmt::format("{:<{}}", text, column.text_width);
+    } else {
+        out += fmt::format("{:>{}}", text, column.text_width);
+    }
 }
 
-std::string cpu_cell(const Row &row) {
-    return fmt::format("{:.0f}/{:.0f}/{:.0f}", row.cpu_user_pct, row.cpu_copy_pct,
-                       row.cpu_kernel_other_pct);
+// A line of the text table: the text `text_of` gives for each column it shows.
+template <typename TextOf>
+void append_line(std::string &out, TextOf text_of) {
+    bool first = true;
+    for (const Column &column : table_columns()) {
+        if (!column.text_heading.empty()) {
+            append_cell(out, column, first, text_of(column));
+            first = false;
+        }
+    }
+    out += "\n";
 }
 
 void append_header(std::string &out) {
-    out += fmt::format(
-        "{:<24} {:<10} {:>9} {:>9} {:>9} {:>12} {:>7} {:>6} {:>8} {:>8} "
-        "{:>9} {:>9} {:>8}  {}\n",
-        "model", "variant", "msgs/s", "p50", "p99", "cpu% u/cp/k", "block%", "copy%", "sys/msg",
-        "EAGAIN/m", "fds/ready", "thr/proc", "RSS MB", "label");
+    append_line(out, [](const Column &column) { return std::string(column.text_heading); });
 }
 
 void append_row(std::string &out, const Row &row) {
     if (row.status != RunStatus::Ok) {
+        // Its name, then why it has no numbers.
+        const std::vector<Column> &columns = table_columns();
+        for (std::size_t i = 0; i < kIdentityColumns; ++i) {
+            append_cell(out, columns[i], i == 0, columns[i].cell(row, Table::Text).text);
+        }
         const std::string what =
             row.status == RunStatus::Failed ? "FAILED: " + row.error : row.error;
-        out += fmt::format("{:<24} {:<10} {}\n", row.model, row.variant, what);
+        out += " " + what + "\n";
         return;
     }
-    out += fmt::format(
-        "{:<24} {:<10} {:>9} {:>9} {:>9} {:>12} {:>7.1f} {:>6.1f} {:>8} {:>8} {:>9} {:>9} "
-        "{:>8.1f}  {}\n",
-        row.model, row.variant, format_rate(row.load.msgs_per_s), format_latency(row.load.p50_ns),
-        format_latency(row.load.p99_ns), cpu_cell(row), 100.0 * row.blocked_share,
-        100.0 * row.copy_share, format_ratio(row.syscalls_per_msg),
-        format_ratio(row.eagain_per_msg), format_ratio(row.fds_scanned_per_ready),
-        fmt::format("{}/{}", row.threads, row.processes),
-        static_cast<double>(row.peak_rss_kb) / kKibPerMib, label_cell(row));
+    append_line(out, [&row](const Column &column) { return column.cell(row, Table::Text).text; });
 }
 
 }  // namespace
