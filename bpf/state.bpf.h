@@ -195,8 +195,10 @@ static __always_inline struct iop_thread *thread_of(struct task_struct *task, __
     t->tgid = tgid;
     t->state = state;
     t->first_ns = now;
-    t->last_ns = now;
     bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), task->comm);
+    /* last_ns last: until it is set, charge() on another CPU leaves the new state alone. */
+    asm volatile("" ::: "memory");
+    t->last_ns = now;
     return t;
 }
 
@@ -207,10 +209,12 @@ static __always_inline struct iop_thread *existing_thread(struct task_struct *ta
     return (t && !t->exit_ns) ? t : NULL;
 }
 
-/* Charges the time since the last transition to the bucket of the current state. */
+/* Charges the time since the last transition to the bucket of the current state. A state
+ * whose last_ns is 0 is still being filled in by thread_of() on another CPU (the storage is
+ * created zeroed): charging it would give the thread all time since boot. */
 static __always_inline void charge(struct iop_thread *t, __u64 now)
 {
-    if (now <= t->last_ns)
+    if (t->last_ns == 0 || now <= t->last_ns)
         return;
     __u64 delta = now - t->last_ns;
     t->last_ns = now;
