@@ -65,6 +65,12 @@ struct Bucket {
     std::string color;
 };
 
+// The colours of the thread states, the same in every figure.
+constexpr const char *kUserColor = "#4e79a7";
+constexpr const char *kCopyColor = "#f28e2b";
+constexpr const char *kKernelColor = "#e15759";
+constexpr const char *kRunqColor = "#edc948";
+
 // A blocked reason keeps its colour in every chart: greens for waiting on the network,
 // browns for locks and sleeps, greys for the rest.
 std::string blocked_color(const std::string &reason) {
@@ -100,16 +106,16 @@ std::vector<Bucket> budget_buckets(const std::vector<const Row *> &rows,
             reasons_shown.push_back(reason);
         }
     }
-    std::vector<Bucket> buckets = {{"user", "user CPU", "#4e79a7"},
-                                   {"copy", "kernel copy (phase 2)", "#f28e2b"},
-                                   {"kernel_other", "kernel other", "#e15759"}};
+    std::vector<Bucket> buckets = {{"user", "user CPU", kUserColor},
+                                   {"copy", "kernel copy (phase 2)", kCopyColor},
+                                   {"kernel_other", "kernel other", kKernelColor}};
     for (const std::string &reason : reasons_shown) {
         buckets.push_back({"blocked:" + reason, "blocked in " + reason, blocked_color(reason)});
     }
     if (sorted.size() > reasons_shown.size()) {
         buckets.push_back({"blocked:other", "blocked elsewhere", "#79706e"});
     }
-    buckets.push_back({"runq", "run queue", "#edc948"});
+    buckets.push_back({"runq", "run queue", kRunqColor});
     return buckets;
 }
 
@@ -208,11 +214,11 @@ struct Phase {
 const std::vector<Phase> &phases() {
     static const std::vector<Phase> list = {
         {{"wait", "phase 1: waiting for data (asleep)", "#59a14f"}, &PerMessage::wait_ns},
-        {{"runq", "run queue", "#edc948"}, &PerMessage::runq_ns},
-        {{"kernel", "kernel, not copying (polls, EAGAIN, bookkeeping)", "#e15759"},
+        {{"runq", "run queue", kRunqColor}, &PerMessage::runq_ns},
+        {{"kernel", "kernel, not copying (polls, EAGAIN, bookkeeping)", kKernelColor},
          &PerMessage::kernel_ns},
-        {{"copy", "phase 2: copying the data", "#f28e2b"}, &PerMessage::copy_ns},
-        {{"user", "user CPU (the server's own code)", "#4e79a7"}, &PerMessage::user_ns},
+        {{"copy", "phase 2: copying the data", kCopyColor}, &PerMessage::copy_ns},
+        {{"user", "user CPU (the server's own code)", kUserColor}, &PerMessage::user_ns},
     };
     return list;
 }
@@ -264,20 +270,20 @@ constexpr double kMinMarkWidth = 3;
 std::string state_color(ThreadState state, const std::string &syscall) {
     switch (state) {
         case ThreadState::User:
-            return "#4e79a7";
+            return kUserColor;
         case ThreadState::Copy:
-            return "#f28e2b";
+            return kCopyColor;
         case ThreadState::Irq:
             return "#b07aa1";
         case ThreadState::Runq:
-            return "#edc948";
+            return kRunqColor;
         case ThreadState::Blocked:
             return blocked_color(syscall);
         case ThreadState::Kernel:
         case ThreadState::Exited:
             break;
     }
-    return "#e15759";
+    return kKernelColor;
 }
 
 std::string segment_label(const RequestSegment &segment) {
@@ -309,10 +315,10 @@ std::vector<svg::LegendEntry> request_legend(const std::vector<const RunRecord *
             }
         }
     }
-    std::vector<svg::LegendEntry> legend = {{"user CPU", "#4e79a7"},
-                                            {"kernel, not copying", "#e15759"},
-                                            {"copying the data", "#f28e2b"},
-                                            {"run queue", "#edc948"}};
+    std::vector<svg::LegendEntry> legend = {{"user CPU", kUserColor},
+                                            {"kernel, not copying", kKernelColor},
+                                            {"copying the data", kCopyColor},
+                                            {"run queue", kRunqColor}};
     for (const std::string &call : sleeps) {
         legend.push_back({"asleep in " + call, blocked_color(call)});
     }
