@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 #include "support/report_query.h"
 #include "support/temp_dir.h"
 #include "support/tracer_run.h"
+#include "workloads/burn_cpu.h"
 
 namespace bpftest {
 namespace {
@@ -130,13 +130,6 @@ bool all_asleep(const std::vector<pid_t> &tids) {
     return false;
 }
 
-std::uint64_t thread_cpu_ns() {
-    timespec now{};
-    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000 +
-           static_cast<std::uint64_t>(now.tv_nsec);
-}
-
 // Threads of this test process that, once released, burn CPU in slices with naps between them:
 // one more of them than there are CPUs, so that they also wait for one. Before the release and
 // after their work they sleep on a condition variable, where their schedstat stands still.
@@ -184,13 +177,7 @@ class Burners {
         changed_.wait(lock, [&] { return released_; });
         lock.unlock();
         for (int slice = 0; slice < kSlices; ++slice) {
-            const std::uint64_t until = thread_cpu_ns() + burn_.count() / kSlices;
-            volatile std::uint64_t sink = 1;
-            while (thread_cpu_ns() < until) {
-                for (int step = 0; step < 100'000; ++step) {
-                    sink = sink * 2862933555777941757ULL + 3037000493ULL;
-                }
-            }
+            workload::burn_cpu(burn_.count() / kSlices);
             std::this_thread::sleep_for(nap_);
         }
         lock.lock();

@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <ctime>
 #include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "burn_cpu.h"
 #include "workloads.h"
 
 namespace workload {
@@ -17,12 +17,6 @@ namespace workload {
 namespace {
 
 using std::chrono::milliseconds;
-
-long long thread_cpu_ns() {
-    timespec now{};
-    check(::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now), "clock_gettime");
-    return now.tv_sec * 1'000'000'000LL + now.tv_nsec;
-}
 
 // The first schedstat field (ns on CPU) is brought up to date when the thread is switched
 // out, so sleep briefly first: the value read right after waking is exact.
@@ -35,17 +29,6 @@ long long schedstat_on_cpu_ns(pid_t tid) {
         die("reading schedstat");
     }
     return on_cpu;
-}
-
-void burn_cpu(long long ns) {
-    const long long until = thread_cpu_ns() + ns;
-    volatile unsigned long sink = 1;
-    while (thread_cpu_ns() < until) {
-        // Enough arithmetic between clock reads that syscalls stay a small part of the burn.
-        for (int i = 0; i < 200'000; ++i) {
-            sink = sink * 6364136223846793005UL + 1442695040888963407UL;
-        }
-    }
 }
 
 struct ThreadRecord {
