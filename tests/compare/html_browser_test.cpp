@@ -1,9 +1,10 @@
-// The HTML report of synthetic data, rendered by headless Chromium: the script-drawn charts
-// exist in the DOM and carry the numbers of the data they were drawn from.
+// The HTML report of synthetic data, rendered by headless Chromium: the charts exist in the
+// DOM, carry the numbers of the data they were drawn from, and are drawn to their scales.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "compare/compare_json.h"
 #include "compare/html_report.h"
@@ -38,13 +39,11 @@ std::string rendered_dom(const CompareResult &result) {
     return t::chromium_dump_dom(page);
 }
 
-TEST(CompareHtmlInBrowser, ScriptDrawsTheSweepWithTheNumbersOfTheData) {
+TEST(CompareHtmlInBrowser, SweepPointsCarryTheNumbersOfTheData) {
     IOPHASE_REQUIRE_BROWSER();
     const CompareResult result = t::synthetic_comparison();
     const std::string dom = rendered_dom(result);
 
-    ASSERT_EQ(t::elements(dom, "body", {{"data-charts-drawn", "yes"}}).size(), 1u)
-        << "the report's script did not finish";
     std::size_t checked = 0;
     for (const RunRecord &run : result.runs) {
         const Row &row = run.row;
@@ -72,14 +71,16 @@ TEST(CompareHtmlInBrowser, ScriptDrawsTheSweepWithTheNumbersOfTheData) {
     EXPECT_FALSE(t::elements(dom, "svg", {{"data-chart", "request"}}).empty());
 }
 
-// After the page's own script, writes where each drawn rect and line ended up on the screen
-// (getBoundingClientRect, CSS px) into data-box-x and data-box-w, and its chart (kind:scenario:
-// variant) into data-in-chart, for the DOM dump.
+// Writes where each drawn rect, line and circle ended up on the screen (getBoundingClientRect,
+// CSS px) into data-box-x, -w, -y and -h, and its chart (kind:scenario:variant) into
+// data-in-chart, for the DOM dump.
 constexpr const char *kMeasureScript = R"JS(<script>
-document.querySelectorAll('rect, line').forEach(function (e) {
+document.querySelectorAll('rect, line, circle').forEach(function (e) {
   var box = e.getBoundingClientRect();
   e.setAttribute('data-box-x', box.left.toFixed(3));
   e.setAttribute('data-box-w', box.width.toFixed(3));
+  e.setAttribute('data-box-y', box.top.toFixed(3));
+  e.setAttribute('data-box-h', box.height.toFixed(3));
   var svg = e.closest('svg');
   e.setAttribute('data-in-chart', [svg.getAttribute('data-chart'), svg.getAttribute('data-scenario'),
                                    svg.getAttribute('data-variant')].join(':'));
@@ -207,6 +208,67 @@ TEST(CompareHtmlInBrowser, BudgetBarsAreDrawnToTheScaleOfTheJson) {
         ++checked;
     }
     EXPECT_GE(checked, 2u);
+}
+
+// The vertical centre of a drawn element on the screen.
+double screen_y(const t::Attributes &element) {
+    return box(element, "y") + box(element, "h") / 2;
+}
+
+// The idle-fanin sweep as drawn: in each chart, every grid line sits where its value belongs
+// between the lowest and the highest one (evenly spaced decades on the log charts, even steps on
+// the rate chart), every point of the JSON sits at its value on that scale, and more idle
+// connections are further right.
+TEST(CompareHtmlInBrowser, SweepPointsAreDrawnToTheScaleOfTheirAxis) {
+    IOPHASE_REQUIRE_BROWSER();
+    const auto [dom, doc] = drawn_synthetic_comparison();
+    constexpr double kPx = 1.0;
+    std::size_t checked = 0;
+    for (const auto &spec : std::vector<std::tuple<std::string, std::string, bool>>{
+             {"fanin-fds", "fds_scanned_per_ready", true},
+             {"fanin-cpu", "mux_cpu_ns_per_call", true},
+             {"fanin-rate", "msgs_per_s", false}}) {
+        const auto &[chart, metric, log_scale_] = spec;
+        const bool log_scale = log_scale_;
+        const std::string in_chart = chart + "::";
+        const auto ticks =
+            t::elements(dom, "line", {{"class", "grid"}, {"data-in-chart", in_chart}});
+        ASSERT_GE(ticks.size(), 2u) << chart;
+        const auto scale = [&](double v) { return log_scale ? std::log10(v) : v; };
+        const double lo = scale(std::stod(ticks.front().at("data-tick")));
+        const double hi = scale(std::stod(ticks.back().at("data-tick")));
+        const double y_lo = screen_y(ticks.front());
+        const double y_hi = screen_y(ticks.back());
+        ASSERT_LT(y_hi, y_lo - 100) << chart << ": the axis is not drawn upwards";
+        const auto y_of = [&](double v) {
+            return y_lo + (scale(v) - lo) / (hi - lo) * (y_hi - y_lo);
+        };
+        for (const auto &tick : ticks) {
+            EXPECT_NEAR(screen_y(tick), y_of(std::stod(tick.at("data-tick"))), kPx) << chart;
+        }
+        const auto points = t::elements(dom, "circle", {{"data-metric", metric}});
+        for (const nlohmann::json &run : doc.at("runs")) {
+            const nlohmann::json &row = run.at("row");
+            if (row.at("scenario") != "idle-fanin" || row.at("status") != "ok") {
+                continue;
+            }
+            const std::string model = row.at("model");
+            const double value = row.at(metric).get<double>();
+            const auto at = [&](int idle) {
+                return t::having(points,
+                                 {{"data-model", model}, {"data-idle", std::to_string(idle)}});
+            };
+            const auto point = at(row.at("load_settings").at("idle").get<int>());
+            ASSERT_EQ(point.size(), 1u) << chart << " " << model;
+            EXPECT_NEAR(screen_y(point[0]), y_of(value), kPx) << chart << " " << model;
+            const auto none = at(0);
+            const auto many = at(300);
+            ASSERT_EQ(none.size() + many.size(), 2u) << chart << " " << model;
+            EXPECT_LT(box(none[0], "x") + 100, box(many[0], "x")) << chart << " " << model;
+            ++checked;
+        }
+    }
+    EXPECT_EQ(checked, 12u);  // poll and epoll-lt, 2 idle counts, 3 charts
 }
 
 }  // namespace

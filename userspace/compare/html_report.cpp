@@ -1,8 +1,10 @@
 #include "compare/html_report.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
@@ -12,6 +14,7 @@
 
 #include "compare/columns.h"
 #include "compare/compare_json.h"
+#include "compare/line_chart.h"
 #include "compare/markup.h"
 #include "compare/page.h"
 #include "compare/svg_chart.h"
@@ -666,6 +669,95 @@ std::string fill_page(std::vector<std::pair<std::string_view, std::string>> part
     return out;
 }
 
+// One chart of the idle-fanin sweep: a metric of the sweep's runs against their idle count.
+struct SweepChart {
+    const char *id;      // the element holding it, and its data-chart
+    const char *metric;  // the Row field, as the JSON names it: its points' data-metric
+    const char *y_title;
+    const char *unit;  // in the points' tooltips
+    bool log_scale;
+    std::optional<double> (*value)(const Row &);
+};
+
+constexpr std::array<SweepChart, 3> kSweepCharts = {{
+    {"fanin-fds", "fds_scanned_per_ready", "fds scanned per ready fd (log)", "fds per ready fd",
+     true, [](const Row &row) { return row.fds_scanned_per_ready; }},
+    {"fanin-cpu", "mux_cpu_ns_per_call", "kernel ns per multiplexer call (log)",
+     "ns on-CPU in the kernel per multiplexer call", true,
+     [](const Row &row) { return row.mux_cpu_ns_per_call; }},
+    {"fanin-rate", "msgs_per_s", "messages per second", "msgs/s", false,
+     [](const Row &row) { return std::optional<double>(row.load.msgs_per_s); }},
+}};
+
+// The models' line colours, by their place in the plan.
+constexpr std::array<const char *, 10> kSeriesColors = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
+                                                        "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+                                                        "#9c755f", "#555555"};
+
+svg::LineChart sweep_chart(const CompareResult &result, const SweepChart &spec) {
+    std::vector<const Row *> rows;
+    std::vector<int> idles;
+    for (const RunRecord &run : result.runs) {
+        if (run.row.scenario == Scenario::IdleFanin && run.row.status == RunStatus::Ok) {
+            rows.push_back(&run.row);
+            idles.push_back(run.row.load_settings.idle);
+        }
+    }
+    std::sort(idles.begin(), idles.end());
+    idles.erase(std::unique(idles.begin(), idles.end()), idles.end());
+
+    svg::LineChart chart{
+        .x_title = "idle connections", .y_title = spec.y_title, .log_scale = spec.log_scale};
+    chart.svg = {{"class", "line-chart"}, {"data-chart", spec.id}, {"data-metric", spec.metric}};
+    for (int idle : idles) {
+        chart.categories.push_back(std::to_string(idle));
+    }
+    const std::vector<std::string> &models = result.plan.models;
+    for (std::size_t k = 0; k < models.size(); ++k) {
+        svg::Series series{.name = models[k],
+                           .color = kSeriesColors[k % kSeriesColors.size()],
+                           .group = {{"class", "series"}, {"data-model", models[k]}}};
+        for (std::size_t i = 0; i < idles.size(); ++i) {
+            const auto row = std::find_if(rows.begin(), rows.end(), [&](const Row *r) {
+                return r->model == models[k] && r->load_settings.idle == idles[i];
+            });
+            const std::optional<double> value =
+                row == rows.end() ? std::nullopt : spec.value(**row);
+            if (!value) {
+                continue;
+            }
+            const std::string idle = std::to_string(idles[i]);
+            series.points.push_back({.category = i,
+                                     .value = *value,
+                                     .data = {{"data-model", models[k]},
+                                              {"data-idle", idle},
+                                              {"data-metric", spec.metric}},
+                                     .title = fmt::format("{}, {} idle: {} {}", models[k], idle,
+                                                          svg::axis_number(*value), spec.unit)});
+        }
+        chart.series.push_back(std::move(series));
+    }
+    return chart;
+}
+
+void append_fanin_section(std::string &out, const CompareResult &result) {
+    out +=
+        "<section id=\"fanin\"><h2>idle-fanin sweep</h2><p class=\"meta\">10 active clients "
+        "plus N idle connections. select and poll hand the kernel every fd on every call, so "
+        "the fds scanned per ready fd (and the kernel time per call) grow with the idle "
+        "connections. epoll_wait walks only its ready list, so its fds scanned are the fds "
+        "it returned (one per ready fd by construction); the measured check is the second "
+        "chart, the kernel's on-CPU time per multiplexer call. Models "
+        "without a multiplexer are left out of the first two charts.</p>\n"
+        "<div class=\"charts\">";
+    for (const SweepChart &spec : kSweepCharts) {
+        out += Element("div").set("id", spec.id).start_tag();
+        svg::append_line_chart(out, sweep_chart(result, spec), "No idle-fanin data in this run.");
+        out += "</div>";
+    }
+    out += "</div></section>\n";
+}
+
 }  // namespace
 
 std::string render_html(const CompareResult &result) {
@@ -701,16 +793,7 @@ std::string render_html(const CompareResult &result) {
             "<p class=\"meta\" id=\"fanin\">The idle-fanin sweep was not part of this "
             "run.</p>\n";
     } else {
-        fanin =
-            "<section id=\"fanin\"><h2>idle-fanin sweep</h2><p class=\"meta\">10 active clients "
-            "plus N idle connections. select and poll hand the kernel every fd on every call, so "
-            "the fds scanned per ready fd (and the kernel time per call) grow with the idle "
-            "connections. epoll_wait walks only its ready list, so its fds scanned are the fds "
-            "it returned (one per ready fd by construction); the measured check is the second "
-            "chart, the kernel's on-CPU time per multiplexer call. Models "
-            "without a multiplexer are left out of the first two charts.</p>\n"
-            "<div class=\"charts\"><div id=\"fanin-fds\"></div><div id=\"fanin-cpu\"></div>"
-            "<div id=\"fanin-rate\"></div></div></section>\n";
+        append_fanin_section(fanin, result);
     }
     const std::string data =
         script_safe(compare_to_json(result, false)

@@ -1,7 +1,7 @@
 // The self-contained HTML report of a comparison: tables, per model a stacked bar of the
 // time budget and the timeline of one measured request (phase 1 and phase 2 marked; the mean
-// per message when no request was measured), and the idle-fanin sweep as line charts. Inline SVG,
-// CSS and JS only; every chart element carries its numbers in data-* attributes and a <title>
+// per message when no request was measured), and the idle-fanin sweep as line charts. Inline SVG
+// and CSS, no script; every chart element carries its numbers in data-* attributes and a <title>
 // tooltip.
 #pragma once
 

@@ -1,4 +1,4 @@
-# The HTML report's page (compare/page.html: skeleton, style and script) embedded at build
+# The HTML report's page (compare/page.html: skeleton and style) embedded at build
 # time as a raw string: the generated compare_page.cpp defines compare::page_template().
 set(COMPARE_PAGE_HTML ${CMAKE_CURRENT_LIST_DIR}/page.html)
 set(COMPARE_PAGE_CPP ${CMAKE_CURRENT_BINARY_DIR}/generated/compare_page.cpp)
