@@ -2,7 +2,8 @@
 /* io_uring operation lifetimes. Each request is followed from its submission through
  * io_uring_poll_arm (it must wait for readiness) and io_uring_task_add (readiness fired, task
  * work queued) to io_uring_complete, keyed by the kernel's request pointer. The copy brackets
- * (copy.bpf.c) that run for io_uring go to the operation that completes next on that thread.
+ * (copy.bpf.c) that run for io_uring go to the operation of their direction that completes next
+ * on that thread.
  *
  * Two tracepoints changed their arguments across the supported kernels, so each has one
  * program per form; userspace loads the one the running kernel's BTF describes:
@@ -108,8 +109,36 @@ int BPF_PROG(on_uring_async, struct io_kiocb *req, int rw)
     return 0;
 }
 
-/* Where the completion is posted, and the copy time this thread ran for it. */
-static __always_inline __u32 completion_site(__u32 tgid, __u64 *copy_ns)
+/* The copy direction of an opcode (enum iop_copy): which pending copy time its completion
+ * takes. Only opcodes that Debian 12's 6.1 kernel has, so that vmlinux.h of any supported
+ * kernel names them; a newer opcode (read_multishot, recv_zc, ...) takes none, and its copy
+ * goes to the next operation of its direction. */
+static __always_inline __u32 copy_direction(__u32 opcode)
+{
+    switch (opcode) {
+    case IORING_OP_READV:
+    case IORING_OP_READ_FIXED:
+    case IORING_OP_RECVMSG:
+    case IORING_OP_READ:
+    case IORING_OP_RECV:
+        return IOP_COPY_IN;
+    case IORING_OP_WRITEV:
+    case IORING_OP_WRITE_FIXED:
+    case IORING_OP_SENDMSG:
+    case IORING_OP_WRITE:
+    case IORING_OP_SEND:
+    case IORING_OP_SEND_ZC:
+    case IORING_OP_SENDMSG_ZC:
+        return IOP_COPY_OUT;
+    default:
+        return IOP_COPY_NONE;
+    }
+}
+
+/* Where the completion is posted, and the copy time this thread ran for it: the pending copy
+ * of the operation's direction (a large send that went on as task work must not hand its copy
+ * to the small receive that completes before it). */
+static __always_inline __u32 completion_site(__u32 tgid, __u32 opcode, __u64 *copy_ns)
 {
     struct task_struct *task = bpf_get_current_task_btf();
     *copy_ns = 0;
@@ -120,8 +149,12 @@ static __always_inline __u32 completion_site(__u32 tgid, __u64 *copy_ns)
     struct iop_thread *t = existing_thread(task);
     if (!t)
         return IOP_URING_TASK_WORK;
-    *copy_ns = t->uring_copy_ns;
-    t->uring_copy_ns = 0;
+    __u32 dir = copy_direction(opcode);
+    if (dir != IOP_COPY_NONE) {
+        __u64 *pending = &t->uring_copy_ns[bounded_index(dir - IOP_COPY_IN, 2)];
+        *copy_ns = *pending;
+        *pending = 0;
+    }
     return (t->in_call && t->slot == IOP_SLOT_IO_URING_ENTER) ? IOP_URING_INLINE
                                                               : IOP_URING_TASK_WORK;
 }
@@ -150,7 +183,7 @@ static __always_inline void completed(void *req, __s32 res, __u32 cflags)
             s->ready_waits += 1;
             s->ready_wait_ns += r->ready_ns - r->armed_ns;
         }
-        __u32 where = completion_site(r->tgid, &copy_ns);
+        __u32 where = completion_site(r->tgid, r->opcode, &copy_ns);
         s->where[bounded_index(where, IOP_URING_WHERE_COUNT)] += 1;
         s->copy_ns += copy_ns;
         s->hist[hist_index(lifetime)] += 1;

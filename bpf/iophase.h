@@ -155,7 +155,9 @@ struct iop_thread {
     __u64 call_fds_asked;  /* multiplexers: fds the call asked about */
     __u64 call_arg[4];     /* arguments kept for the exit handler (epoll_ctl, fcntl, ...) */
     __u64 signal_taken_ns; /* an I/O signal was dequeued; cleared by the next read */
-    __u64 uring_copy_ns;   /* copy time not yet given to an io_uring operation */
+    /* Copy time not yet given to an io_uring operation, by direction (enum iop_copy - 1):
+     * a receive's completion takes the received, a send's the sent. */
+    __u64 uring_copy_ns[2];
     char comm[IOP_COMM_LEN];
     struct iop_budget budget;
     struct iop_use uses[IOP_USE_COUNT];

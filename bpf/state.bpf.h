@@ -235,9 +235,10 @@ static __always_inline void charge(struct iop_thread *t, __u64 now)
             if (t->in_call)
                 t->call_copy_ns += delta;
             /* io_uring's copies run inside io_uring_enter or as task work outside any call;
-             * the operation that completes next on this thread is theirs (io_uring.bpf.c). */
+             * the operation of their direction that completes next on this thread is theirs
+             * (io_uring.bpf.c). */
             if (!t->in_call || t->slot == IOP_SLOT_IO_URING_ENTER)
-                t->uring_copy_ns += delta;
+                t->uring_copy_ns[bounded_index(t->copying - IOP_COPY_IN, 2)] += delta;
         } else if (t->in_call) {
             t->budget.kernel_other_ns += delta;
         } else {
