@@ -143,8 +143,8 @@ TEST(CompareCopyPhase, BulkDownloadCopyIsChargedToTheSends) {
         const double receive_ns = copy_ns_of(run->at("trace"), true);
         report("download_receive_copy_pct_of_send", model, 100.0 * receive_ns / send_ns);
         ASSERT_GT(send_ns, 0) << model << ": no send copy measured";
-        EXPECT_LT(receive_ns, 0.02 * send_ns) << model << ": receive copy " << receive_ns
-                                              << " ns, send copy " << send_ns << " ns";
+        EXPECT_LT(receive_ns, 0.02 * send_ns)
+            << model << ": receive copy " << receive_ns << " ns, send copy " << send_ns << " ns";
     }
 }
 
