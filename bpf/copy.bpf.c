@@ -67,11 +67,13 @@ int BPF_PROG(on_copy_in_start, const struct sk_buff *skb, int len)
     if (!may_be_target(task->tgid))
         return 0;
     /* Remember the socket as one a traced process reads, for sk_data_ready; before the
-     * bracket opens, so that this bookkeeping is not counted as copy time. */
+     * bracket opens, so that this bookkeeping is not counted as copy time. Written only when
+     * it changes: sk_data_ready reads it on the sender's CPU, and a write on every copy would
+     * move the cache line between the CPUs twice per message. */
     struct sock *sk = skb->sk;
     if (sk) {
         struct iop_sock *s = bpf_sk_storage_get(&socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-        if (s)
+        if (s && s->reader_tgid != task->tgid)
             s->reader_tgid = task->tgid;
     }
     open_copy(IOP_COPY_IN);

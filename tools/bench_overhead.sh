@@ -10,14 +10,16 @@
 #   sudo tools/bench_overhead.sh [BUILD_DIR] [SECONDS] [CONNECTIONS] [ROUNDS]
 #
 # Server on CPU 0, load generator on CPU 1. The machines are small and noisy, and their speed
-# drifts by tens of percent within a minute. So untraced and iophase-traced runs alternate
-# (U I C K U I C K ... U), each traced run is divided by the mean of the untraced runs on
-# either side of its round, and the median of those ratios over the steady rounds (the two
-# untraced runs within 10% of each other) is the result. C and K are the
-# floor for comparison, tools/bench/syscall_counter on the same tracepoints: C only counts
-# the server's syscalls, K also reads the clock at each entry and exit (as any per-call
-# timing must). strace and perf run once each, divided by the mean of all untraced runs
-# (their ratios are an order of magnitude lower anyway).
+# drifts by tens of percent within a minute. So every traced run sits between two untraced
+# runs (U T1 U T2 U ... U), is divided by their mean, and counts as steady when those two
+# agree within 10% and the host stole at most 5% of the CPUs during it (/proc/stat's steal);
+# a tracer's result is the median of its steady runs. C and K are the floor for comparison,
+# tools/bench/syscall_counter on the same tracepoints: C only counts the server's syscalls, K
+# also reads the clock at each entry and exit (as any per-call timing must). BASELINE=PATH
+# adds another iophase binary (an older build) to the rotation, for a same-run comparison;
+# TRACERS="iophase baseline counter-clock" runs only the tracers named.
+# strace and perf run once each, divided by the mean of all untraced runs (their ratios are an
+# order of magnitude lower anyway).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -102,18 +104,25 @@ run_load() {
         "$work/$1.json"
 }
 
+# steal_ticks: the host's steal time and all time of every CPU so far (/proc/stat, in ticks).
+steal_ticks() {
+    awk '/^cpu / {total = 0; for (i = 2; i <= NF; ++i) total += $i; print $9, total}' /proc/stat
+}
+
 # measure NAME TRACER_COMMAND...: starts the tracer on the server, waits until it says it is
 # attached (noting how long that took from launch), runs the load, notes the tracer's peak RSS
-# (and for `costs` every BPF program's run statistics), stops the tracer. Prints msgs/s.
+# (and for a `costs*` run every BPF program's run statistics), stops the tracer. Prints msgs/s.
 measure() {
     local name=$1
     shift
+    # A costs run's programs are the ones that were not loaded before it.
+    [[ $name == costs* ]] && bpftool prog show -j > "$work/$name.before.json"
     local launched=$EPOCHREALTIME
     "$@" > "$work/$name.tracer.out" 2> "$work/$name.tracer.err" &
     tracer_pid=$!
     local marker="" attached=nan
     case $name in
-        iophase* | costs | counter*) marker=attached ;;
+        iophase* | costs* | counter* | baseline) marker=attached ;;
         bpftrace) marker=Attaching ;;
         syscount) marker=Tracing ;;
     esac
@@ -129,10 +138,13 @@ measure() {
         sleep 2  # strace and perf say nothing when attached
     fi
     echo "$attached" >> "$work/$name.attach_ms"
-    local rate
+    local rate stolen_before
+    stolen_before=$(steal_ticks)
     rate=$(run_load "$name")
+    echo "$stolen_before $(steal_ticks)" | awk '{printf "%.4f\n", ($3 - $1) / ($4 - $2)}' \
+        >> "$work/$name.steal"
     awk '/VmHWM/ {print $2}' "/proc/$tracer_pid/status" >> "$work/$name.hwm_kb" 2>/dev/null || true
-    [[ $name == costs ]] && bpftool prog show -j > "$work/programs.json"
+    [[ $name == costs* ]] && bpftool prog show -j > "$work/$name.programs.json"
     if ! kill -INT "$tracer_pid" 2>/dev/null; then
         echo "bench: $name ended before the load did: $(tail -1 "$work/$name.tracer.err")" >&2
     fi
@@ -165,10 +177,13 @@ EOF
 start_server
 mapfile -t attach_ms < <(attach_latency)
 untraced=("$(run_load untraced0)")
-# One run per round of each tracer; its rates go to $work/NAME.rates.
+# Each traced run's rate and the index of the untraced run before it go to $work/NAME.rates.
 tracers=(iophase iophase-timeline counter counter-clock)
+[[ -n ${BASELINE:-} ]] && tracers+=(baseline)
 [[ -n $syscount ]] && tracers+=(syscount)
 [[ -n $bpftrace ]] && tracers+=(bpftrace)
+# TRACERS="iophase baseline ..." runs only those (more rounds in the same time).
+[[ -n ${TRACERS:-} ]] && read -r -a tracers <<< "$TRACERS"
 latency_script='tracepoint:raw_syscalls:sys_enter /pid == $1/ { @start[tid] = nsecs; }
 tracepoint:raw_syscalls:sys_exit /@start[tid]/ { @ns[args->id] = hist(nsecs - @start[tid]);
 delete(@start[tid]); }'
@@ -179,20 +194,29 @@ for round in $(seq "$rounds"); do
             iophase) cmd=("$iophase" trace -p "$server_pid" --json "$work/report.json") ;;
             iophase-timeline) cmd=("$iophase" trace -p "$server_pid" --json "$work/report.json"
                                    --timeline "$work/timeline.json") ;;
+            baseline) cmd=("$BASELINE" trace -p "$server_pid" --json "$work/baseline.json") ;;
             counter) cmd=("$counter" "$server_pid") ;;
             counter-clock) cmd=("$counter" "$server_pid" --clock) ;;
             syscount) cmd=(env PYTHONUNBUFFERED=1 "$syscount" -L -p "$server_pid") ;;
             bpftrace) cmd=("$bpftrace" -e "$latency_script" "$server_pid") ;;
         esac
-        measure "$name" "${cmd[@]}" >> "$work/$name.rates"
+        echo "$(measure "$name" "${cmd[@]}") $((${#untraced[@]} - 1))" >> "$work/$name.rates"
+        untraced+=("$(run_load "untraced${#untraced[@]}")")
     done
-    untraced+=("$(run_load "untraced$round")")
 done
-# One more traced run, not counted above, with the kernel's BPF run-time statistics on (they
-# cost a clock read per program run themselves): where the overhead goes.
+# One more run of iophase (and of the baseline and the timing floor), not counted above, with
+# the kernel's BPF run-time statistics on (they cost two clock reads per program run
+# themselves): where the overhead goes, in a measure the host's noise hardly moves.
 previous_stats=$(sysctl -n kernel.bpf_stats_enabled)
 sysctl -qw kernel.bpf_stats_enabled=1
-measure costs "$iophase" trace -p "$server_pid" > /dev/null
+costed=(costs-iophase)
+measure costs-iophase "$iophase" trace -p "$server_pid" > /dev/null
+if [[ -n ${BASELINE:-} ]]; then
+    costed+=(costs-baseline)
+    measure costs-baseline "$BASELINE" trace -p "$server_pid" > /dev/null
+fi
+costed+=(costs-counter-clock)
+measure costs-counter-clock "$counter" "$server_pid" --clock > /dev/null
 sysctl -qw kernel.bpf_stats_enabled="$previous_stats"
 measure strace strace -f -c -p "$server_pid" > "$work/strace.rates"
 measure perf perf trace -s -p "$server_pid" > "$work/perf.rates"
@@ -200,12 +224,12 @@ stop_server
 
 python3 - "$seconds" "$connections" "${untraced[*]}" "${attach_ms[*]}" "$work" \
     "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" \
-    "${tracers[*]}" <<'EOF'
+    "${tracers[*]}" "${costed[*]}" <<'EOF'
 import json, os, statistics, sys
 secs, conns = float(sys.argv[1]), int(sys.argv[2])
 untraced = [float(x) for x in sys.argv[3].split()]
 attach_launch = [float(x) for x in sys.argv[4].split()]
-work, clock, tracers = sys.argv[5], sys.argv[6], sys.argv[7].split()
+work, clock, tracers, costed = sys.argv[5], sys.argv[6], sys.argv[7].split(), sys.argv[8].split()
 
 def numbers(name, suffix):
     path = os.path.join(work, f"{name}.{suffix}")
@@ -216,33 +240,45 @@ def numbers(name, suffix):
 print(f"epoll-lt demo, {conns} connections x 64 B echo, {secs:g} s per run, server on CPU 0, "
       f"load on CPU 1 (SCHED_FIFO unless PRIORITY=normal); clock source {clock}")
 print("untraced msgs/s: " + "  ".join(f"{u:.0f}" for u in untraced))
-# A round whose untraced runs before and after differ by more than 10% caught the machine
-# changing speed: its ratios say more about the host than about the tracer.
-rounds = len(untraced) - 1
-steady = [i for i in range(rounds)
-          if abs(untraced[i] - untraced[i + 1]) <= 0.1 * max(untraced[i], untraced[i + 1])]
-if not steady:
-    print("no steady round (the untraced rate moved by more than 10% in every one): "
-          "the medians below use them all")
-    steady = list(range(rounds))
-print(f"{len(steady)} of {rounds} rounds steady; ratio = traced / mean of the untraced runs "
-      f"around it (* = not steady)")
+
+def traced_runs(name):
+    """(rate, index of the untraced run before it) per traced run of `name`."""
+    path = os.path.join(work, f"{name}.rates")
+    runs = [line.split() for line in open(path).read().splitlines() if line.strip()]
+    return [(float(rate), int(before)) for rate, before in runs]
+
+# A run whose untraced neighbours differ by more than 10% caught the machine changing speed,
+# and one during which the host stole more than 5% of the CPUs ran on a shared machine: their
+# ratios say more about the host than about the tracer.
+def steady(before, stolen):
+    a, b = untraced[before], untraced[before + 1]
+    return abs(a - b) <= 0.1 * max(a, b) and stolen <= 0.05
+
+all_stolen = [x for name in tracers for x in numbers(name, "steal")]
+print(f"host steal during traced runs: median {100 * statistics.median(all_stolen):.1f}%, "
+      f"max {100 * max(all_stolen):.1f}%")
+print("ratio = traced / mean of the untraced runs just before and after it; the median of the "
+      "steady runs (* = not steady: its neighbours differ by >10% or steal >5%)")
 labels = {"iophase": "iophase trace", "iophase-timeline": "iophase trace --timeline",
+          "baseline": "iophase BASELINE build",
           "counter": "counter (floor)", "counter-clock": "counter + clock read per call",
           "syscount": "BCC syscount-bpfcc -L", "bpftrace": "bpftrace latency histogram"}
-print(f"{'tracer':<32}{'ratio':>6}{'range':>14}{'attach':>9}{'peak RSS':>10}   per round")
+print(f"{'tracer':<32}{'ratio':>6}{'range':>14}{'steady':>7}{'attach':>9}{'peak RSS':>10}"
+      "   per run")
 for name in tracers:
-    rates = numbers(name, "rates")
-    ratios = [r / ((untraced[i] + untraced[i + 1]) / 2) for i, r in enumerate(rates)]
-    chosen = [ratios[i] for i in steady if i < len(ratios)] or ratios
+    runs = traced_runs(name)
+    stolen = numbers(name, "steal")
+    ratios = [rate / ((untraced[i] + untraced[i + 1]) / 2) for rate, i in runs]
+    calm = [steady(i, stolen[k]) for k, (_, i) in enumerate(runs)]
+    chosen = [r for r, ok in zip(ratios, calm) if ok] or ratios
     attach = numbers(name, "attach_ms")
     hwm = numbers(name, "hwm_kb")
     span = f"{min(chosen):.3f}-{max(chosen):.3f}"
     attach_text = f"{statistics.median(attach):.0f} ms" if attach else "-"
     hwm_text = f"{max(hwm) / 1024:.1f} MiB" if hwm else "-"
-    print(f"{labels[name]:<32}{statistics.median(chosen):>6.3f}{span:>14}{attach_text:>9}"
-          f"{hwm_text:>10}   "
-          + "  ".join(f"{r:.3f}{'' if i in steady else '*'}" for i, r in enumerate(ratios)))
+    print(f"{labels[name]:<32}{statistics.median(chosen):>6.3f}{span:>14}"
+          f"{f'{sum(calm)}/{len(calm)}':>7}{attach_text:>9}{hwm_text:>10}   "
+          + "  ".join(f"{r:.3f}{'' if ok else '*'}" for r, ok in zip(ratios, calm)))
 base = statistics.mean(untraced)
 for name, label in (("strace", "strace -f -c"), ("perf", "perf trace -s")):
     rate = numbers(name, "rates")
@@ -251,16 +287,29 @@ print(f"iophase attached {statistics.median(attach_launch):.0f} ms after launch 
       f"server (median of {', '.join(f'{a:.0f}' for a in attach_launch)})")
 # Every run of a program counts, including the rejected events of other processes (the load
 # generator's syscalls reach the same tracepoints). Rare programs are summed, not listed.
-programs = json.load(open(os.path.join(work, "programs.json")))
-messages = json.load(open(os.path.join(work, "costs.json")))["messages"]
-print(f"{'BPF program':<22}{'runs/msg':>9}{'ns/run':>8}{'ns/msg':>8}   (kernel.bpf_stats_enabled run)")
+def programs_of(name):
+    """The BPF programs the costs run `name` loaded, and the messages echoed during it."""
+    before = {p["id"] for p in json.load(open(os.path.join(work, f"{name}.before.json")))}
+    during = json.load(open(os.path.join(work, f"{name}.programs.json")))
+    messages = json.load(open(os.path.join(work, f"{name}.json")))["messages"]
+    return [p for p in during if p["id"] not in before and p.get("run_cnt", 0) > 0], messages
+
+cost_labels = {"costs-iophase": "iophase", "costs-baseline": "BASELINE build",
+               "costs-counter-clock": "counter + clock"}
+totals = []
+for name in costed:
+    programs, messages = programs_of(name)
+    totals.append(f"{cost_labels[name]} {sum(p['run_time_ns'] for p in programs) / messages:.0f}")
+print("BPF ns per echoed message, all programs (kernel.bpf_stats_enabled runs): "
+      + ", ".join(totals))
+programs, messages = programs_of("costs-iophase")
+print(f"{'iophase BPF program':<22}{'runs/msg':>9}{'ns/run':>8}{'ns/msg':>8}")
 total = 0.0
 for p in programs:
-    if p.get("name", "").startswith("on_") and p.get("run_cnt", 0) > 0:
-        per_msg = p["run_time_ns"] / messages
-        total += per_msg
-        if p["run_cnt"] / messages >= 0.01:
-            print(f"{p['name']:<22}{p['run_cnt'] / messages:>9.2f}"
-                  f"{p['run_time_ns'] / p['run_cnt']:>8.0f}{per_msg:>8.0f}")
+    per_msg = p["run_time_ns"] / messages
+    total += per_msg
+    if p["run_cnt"] / messages >= 0.01:
+        print(f"{p['name']:<22}{p['run_cnt'] / messages:>9.2f}"
+              f"{p['run_time_ns'] / p['run_cnt']:>8.0f}{per_msg:>8.0f}")
 print(f"{'all programs':<22}{'':>17}{total:>8.0f}")
 EOF
