@@ -184,6 +184,10 @@ tracers=(iophase iophase-timeline counter counter-clock)
 [[ -n $bpftrace ]] && tracers+=(bpftrace)
 # TRACERS="iophase baseline ..." runs only those (more rounds in the same time).
 [[ -n ${TRACERS:-} ]] && read -r -a tracers <<< "$TRACERS"
+if [[ " ${tracers[*]} " == *" baseline "* && ! -x ${BASELINE:-} ]]; then
+    echo "bench: TRACERS names baseline, but BASELINE is not an executable iophase" >&2
+    exit 2
+fi
 latency_script='tracepoint:raw_syscalls:sys_enter /pid == $1/ { @start[tid] = nsecs; }
 tracepoint:raw_syscalls:sys_exit /@start[tid]/ { @ns[args->id] = hist(nsecs - @start[tid]);
 delete(@start[tid]); }'
