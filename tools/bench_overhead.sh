@@ -17,7 +17,8 @@
 # tools/bench/syscall_counter on the same tracepoints: C only counts the server's syscalls, K
 # also reads the clock at each entry and exit (as any per-call timing must). BASELINE=PATH
 # adds another iophase binary (an older build) to the rotation, for a same-run comparison;
-# TRACERS="iophase baseline counter-clock" runs only the tracers named.
+# TRACERS="iophase baseline counter-clock" runs only the tracers named, and
+# iophase-without-{ready,irq,copy,all} there is iophase with those measurements off.
 # strace and perf run once each, divided by the mean of all untraced runs (their ratios are an
 # order of magnitude lower anyway).
 set -euo pipefail
@@ -182,6 +183,14 @@ tracers=(iophase iophase-timeline counter counter-clock)
 [[ -n ${BASELINE:-} ]] && tracers+=(baseline)
 [[ -n $syscount ]] && tracers+=(syscount)
 [[ -n $bpftrace ]] && tracers+=(bpftrace)
+# iophase-without-GROUP: iophase with a group of its optional programs switched off, for what
+# each measurement costs (for TRACERS; data ready needs the input copy bracket, so it goes
+# with it).
+declare -A skipped=(
+    [ready]=on_data_ready
+    [irq]=on_softirq_entry,on_hardirq_entry
+    [copy]=on_copy_in_start,on_copy_out_start
+    [all]=on_copy_in_start,on_copy_out_start,on_softirq_entry,on_hardirq_entry)
 # TRACERS="iophase baseline ..." runs only those (more rounds in the same time).
 [[ -n ${TRACERS:-} ]] && read -r -a tracers <<< "$TRACERS"
 if [[ " ${tracers[*]} " == *" baseline "* && ! -x ${BASELINE:-} ]]; then
@@ -199,6 +208,9 @@ for round in $(seq "$rounds"); do
             iophase-timeline) cmd=("$iophase" trace -p "$server_pid" --json "$work/report.json"
                                    --timeline "$work/timeline.json") ;;
             baseline) cmd=("$BASELINE" trace -p "$server_pid" --json "$work/baseline.json") ;;
+            iophase-without-*)
+                cmd=(env "IOPHASE_SKIP_PROGRAMS=${skipped[${name#iophase-without-}]}" "$iophase"
+                     trace -p "$server_pid" --json "$work/report.json") ;;
             counter) cmd=("$counter" "$server_pid") ;;
             counter-clock) cmd=("$counter" "$server_pid" --clock) ;;
             syscount) cmd=(env PYTHONUNBUFFERED=1 "$syscount" -L -p "$server_pid") ;;
@@ -265,6 +277,10 @@ print("ratio = traced / mean of the untraced runs just before and after it; the 
       "steady runs (* = not steady: its neighbours differ by >10% or steal >5%)")
 labels = {"iophase": "iophase trace", "iophase-timeline": "iophase trace --timeline",
           "baseline": "iophase BASELINE build",
+          "iophase-without-ready": "iophase without data ready",
+          "iophase-without-irq": "iophase without irq buckets",
+          "iophase-without-copy": "iophase w/o copy+data ready",
+          "iophase-without-all": "iophase without all three",
           "counter": "counter (floor)", "counter-clock": "counter + clock read per call",
           "syscount": "BCC syscount-bpfcc -L", "bpftrace": "bpftrace latency histogram"}
 print(f"{'tracer':<32}{'ratio':>6}{'range':>14}{'steady':>7}{'attach':>9}{'peak RSS':>10}"

@@ -141,6 +141,24 @@ TEST(Programs, CoreProgramsLoadEvenWhereTheKernelLacksTheirTracepoint) {
     EXPECT_FALSE(loads(choices, "on_copy_in_start"));
 }
 
+TEST(Programs, ProgramsSwitchedOffForTheBenchAreOffWithTheirPartners) {
+    const auto choices = choose_programs(kernel_6_18(), {"on_copy_in_start", "on_softirq_entry"});
+    EXPECT_FALSE(loads(choices, "on_copy_in_start"));
+    EXPECT_FALSE(loads(choices, "on_copy_in_end_tcp"));  // needs on_copy_in_start
+    EXPECT_FALSE(loads(choices, "on_data_ready"));       // needs on_copy_in_start
+    EXPECT_FALSE(loads(choices, "on_softirq_exit"));
+    EXPECT_TRUE(loads(choices, "on_copy_out_start"));
+    EXPECT_TRUE(loads(choices, "on_hardirq_entry"));
+    const auto lines = unavailable_measurements(choices);
+    ASSERT_FALSE(lines.empty());
+    for (const std::string &line : lines) {
+        EXPECT_NE(line.find("IOPHASE_SKIP_PROGRAMS"), std::string::npos) << line;
+    }
+    // Without the core programs nothing is measured: they cannot be switched off.
+    EXPECT_THROW(choose_programs(kernel_6_18(), {"on_sys_enter"}), std::invalid_argument);
+    EXPECT_THROW(choose_programs(kernel_6_18(), {"on_no_such_program"}), std::invalid_argument);
+}
+
 TEST(Programs, EveryProgramOfTheBpfObjectIsInTheTableAndBack) {
     // A renamed program would otherwise lose its choice. Opening parses the object only:
     // no privileges needed, nothing is loaded.

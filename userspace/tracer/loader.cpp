@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -126,6 +127,20 @@ ProgramChoice *choice_for(std::vector<ProgramChoice> &choices, const char *name)
     return nullptr;
 }
 
+// The optional programs the environment switches off (IOPHASE_SKIP_PROGRAMS=a,b): the
+// overhead bench measures what each measurement costs this way.
+std::vector<std::string> programs_switched_off() {
+    std::vector<std::string> names;
+    const char *env = std::getenv("IOPHASE_SKIP_PROGRAMS");
+    std::istringstream list(env != nullptr ? env : "");
+    for (std::string name; std::getline(list, name, ',');) {
+        if (!name.empty()) {
+            names.push_back(name);
+        }
+    }
+    return names;
+}
+
 }  // namespace
 
 void pass_libbpf_log_through() {
@@ -139,7 +154,12 @@ BpfObject::BpfObject(const LoadConfig &config) {
         g_pass_through = true;
     }
     libbpf_set_print(keep_libbpf_message);
-    std::vector<ProgramChoice> choices = choose_programs(*kernel_tracepoints());
+    std::vector<ProgramChoice> choices;
+    try {
+        choices = choose_programs(*kernel_tracepoints(), programs_switched_off());
+    } catch (const std::invalid_argument &e) {
+        throw TraceError(fmt::format("IOPHASE_SKIP_PROGRAMS: {}", e.what()));
+    }
     for (;;) {
         libbpf_messages().clear();
         skel_ = iophase_bpf::open();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -122,12 +123,25 @@ std::unique_ptr<TracepointCatalog> kernel_tracepoints() {
     return std::make_unique<KernelTracepoints>();
 }
 
-std::vector<ProgramChoice> choose_programs(const TracepointCatalog &kernel) {
+std::vector<ProgramChoice> choose_programs(const TracepointCatalog &kernel,
+                                           const std::vector<std::string> &switched_off) {
+    for (const std::string &name : switched_off) {
+        const auto spec = std::find_if(std::begin(kPrograms), std::end(kPrograms),
+                                       [&](const ProgramSpec &s) { return name == s.program; });
+        if (spec == std::end(kPrograms) || spec->measures == nullptr) {
+            throw std::invalid_argument(
+                fmt::format("{} is not an optional program of iophase's BPF object", name));
+        }
+    }
     std::vector<ProgramChoice> choices;
     for (const ProgramSpec &spec : kPrograms) {
         ProgramChoice choice;
         choice.spec = &spec;
-        if (spec.measures != nullptr && spec.tracepoint != nullptr) {
+        if (std::find(switched_off.begin(), switched_off.end(), spec.program) !=
+            switched_off.end()) {
+            choice.load = false;
+            choice.why_not = fmt::format("{} switched off (IOPHASE_SKIP_PROGRAMS)", spec.program);
+        } else if (spec.measures != nullptr && spec.tracepoint != nullptr) {
             const auto args = kernel.arg_count(spec.tracepoint);
             if (!args) {
                 choice.load = false;

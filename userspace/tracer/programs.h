@@ -44,8 +44,11 @@ struct ProgramChoice {
 };
 
 // One choice per program of program_specs(), in that order. A core program is always
-// loaded (a missing core tracepoint then fails the load with libbpf's reason).
-std::vector<ProgramChoice> choose_programs(const TracepointCatalog &kernel);
+// loaded (a missing core tracepoint then fails the load with libbpf's reason). The optional
+// programs named in `switched_off` are off too, to measure what each measurement costs
+// (IOPHASE_SKIP_PROGRAMS); naming a core or unknown program throws std::invalid_argument.
+std::vector<ProgramChoice> choose_programs(const TracepointCatalog &kernel,
+                                           const std::vector<std::string> &switched_off = {});
 
 // "copy phase of socket input: this kernel has no tracepoint ..." for every measurement that
 // the switched-off programs leave out (one line per measurement, for the report's health).
