@@ -694,18 +694,30 @@ constexpr std::array<const char *, 10> kSeriesColors = {"#4e79a7", "#f28e2b", "#
                                                         "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
                                                         "#9c755f", "#555555"};
 
-svg::LineChart sweep_chart(const CompareResult &result, const SweepChart &spec) {
+// The sweep's completed runs and their idle counts, in increasing order: the same for every
+// chart of the sweep.
+struct SweepRuns {
     std::vector<const Row *> rows;
     std::vector<int> idles;
+};
+
+SweepRuns sweep_runs(const CompareResult &result) {
+    SweepRuns sweep;
     for (const RunRecord &run : result.runs) {
         if (run.row.scenario == Scenario::IdleFanin && run.row.status == RunStatus::Ok) {
-            rows.push_back(&run.row);
-            idles.push_back(run.row.load_settings.idle);
+            sweep.rows.push_back(&run.row);
+            sweep.idles.push_back(run.row.load_settings.idle);
         }
     }
-    std::sort(idles.begin(), idles.end());
-    idles.erase(std::unique(idles.begin(), idles.end()), idles.end());
+    std::sort(sweep.idles.begin(), sweep.idles.end());
+    sweep.idles.erase(std::unique(sweep.idles.begin(), sweep.idles.end()), sweep.idles.end());
+    return sweep;
+}
 
+svg::LineChart sweep_chart(const CompareResult &result, const SweepRuns &sweep,
+                           const SweepChart &spec) {
+    const std::vector<const Row *> &rows = sweep.rows;
+    const std::vector<int> &idles = sweep.idles;
     svg::LineChart chart{
         .x_title = "idle connections", .y_title = spec.y_title, .log_scale = spec.log_scale};
     chart.svg = {{"class", "line-chart"}, {"data-chart", spec.id}, {"data-metric", spec.metric}};
@@ -750,9 +762,11 @@ void append_fanin_section(std::string &out, const CompareResult &result) {
         "chart, the kernel's on-CPU time per multiplexer call. Models "
         "without a multiplexer are left out of the first two charts.</p>\n"
         "<div class=\"charts\">";
+    const SweepRuns sweep = sweep_runs(result);
     for (const SweepChart &spec : kSweepCharts) {
         out += Element("div").set("id", spec.id).start_tag();
-        svg::append_line_chart(out, sweep_chart(result, spec), "No idle-fanin data in this run.");
+        svg::append_line_chart(out, sweep_chart(result, sweep, spec),
+                               "No idle-fanin data in this run.");
         out += "</div>";
     }
     out += "</div></section>\n";
