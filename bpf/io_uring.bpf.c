@@ -151,7 +151,7 @@ static __always_inline __u32 completion_site(__u32 tgid, __u32 opcode, __u64 *co
         return IOP_URING_TASK_WORK;
     __u32 dir = copy_direction(opcode);
     if (dir != IOP_COPY_NONE) {
-        __u64 *pending = &t->uring_copy_ns[bounded_index(dir - IOP_COPY_IN, 2)];
+        __u64 *pending = pending_uring_copy(t, dir);
         *copy_ns = *pending;
         *pending = 0;
     }

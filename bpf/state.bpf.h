@@ -209,6 +209,13 @@ static __always_inline struct iop_thread *existing_thread(struct task_struct *ta
     return (t && !t->exit_ns) ? t : NULL;
 }
 
+/* The copy time of direction `dir` (enum iop_copy, not IOP_COPY_NONE) that no io_uring
+ * operation has taken yet. */
+static __always_inline __u64 *pending_uring_copy(struct iop_thread *t, __u32 dir)
+{
+    return &t->uring_copy_ns[bounded_index(dir - IOP_COPY_IN, 2)];
+}
+
 /* Charges the time since the last transition to the bucket of the current state. A state
  * whose last_ns is 0 is still being filled in by thread_of() on another CPU (the storage is
  * created zeroed): charging it would give the thread all time since boot. */
@@ -238,7 +245,7 @@ static __always_inline void charge(struct iop_thread *t, __u64 now)
              * the operation of their direction that completes next on this thread is theirs
              * (io_uring.bpf.c). */
             if (!t->in_call || t->slot == IOP_SLOT_IO_URING_ENTER)
-                t->uring_copy_ns[bounded_index(t->copying - IOP_COPY_IN, 2)] += delta;
+                *pending_uring_copy(t, t->copying) += delta;
         } else if (t->in_call) {
             t->budget.kernel_other_ns += delta;
         } else {
