@@ -1,6 +1,6 @@
 // The time budget: per thread, user + kernel copy + kernel other + blocked + runq == wall
 // (within 1%), and its on-CPU and run-queue buckets equal to the kernel's own account in
-// /proc/PID/task/TID/schedstat over the same interval.
+// /proc/PID/task/TID/schedstat over the same interval (on-CPU less what the hypervisor stole).
 #include <gtest/gtest.h>
 
 #include <sys/syscall.h>
@@ -31,6 +31,32 @@ std::uint64_t on_cpu_ns(const json &budget) {
     return field(budget, "user_ns") + field(budget, "kernel_copy_ns") +
            field(budget, "kernel_other_ns") + field(budget, "irq_net_rx_ns") +
            field(budget, "irq_other_ns");
+}
+
+// The time the hypervisor stole from all CPUs since boot (/proc/stat's steal column). With
+// CONFIG_PARAVIRT_TIME_ACCOUNTING (Debian's and this VM's kernels) schedstat's on-CPU time
+// leaves it out, while iophase's on-CPU time is the wall time a thread held a CPU: on a busy
+// host the two differ by up to what was stolen (one CI run: 7-19% of 300 ms per thread).
+std::uint64_t stolen_ns() {
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    std::uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                  steal = 0;
+    in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+    EXPECT_TRUE(in && cpu == "cpu") << "cannot read the steal column of /proc/stat";
+    return steal * (1'000'000'000 / static_cast<std::uint64_t>(::sysconf(_SC_CLK_TCK)));
+}
+
+// iophase's on-CPU time against schedstat's: at most 5% under it, and over it by at most 5%
+// plus the time stolen from all CPUs in the interval (a thread loses at most that much).
+void expect_on_cpu_matches_schedstat(const json &budget, double schedstat_ns,
+                                     std::uint64_t stolen_in_interval_ns) {
+    constexpr double kTolerance = 0.05;
+    const auto measured = static_cast<double>(on_cpu_ns(budget));
+    EXPECT_GE(measured, (1 - kTolerance) * schedstat_ns) << budget.dump();
+    EXPECT_LE(measured,
+              (1 + kTolerance) * schedstat_ns + static_cast<double>(stolen_in_interval_ns))
+        << "stolen from all CPUs meanwhile: " << stolen_in_interval_ns << " ns; " << budget.dump();
 }
 
 void expect_budget_adds_up(const json &budget) {
@@ -72,9 +98,11 @@ TEST_F(BudgetTest, ThreadBudgetsAddUpToWall) {
 
 TEST_F(BudgetTest, OnCpuTimeMatchesSchedstat) {
     const auto facts_path = dir_.file("facts.txt");
+    const std::uint64_t stolen_before = stolen_ns();
     const auto result = run_trace(dir_, {},
                                   workload("cpu-burn", {"--threads", "2", "--burn-ms", "300",
                                                         "--nap-ms", "10", "--facts", facts_path}));
+    const std::uint64_t stolen = stolen_ns() - stolen_before;
     ASSERT_TRACE_OK(result);
     const auto facts = read_facts(facts_path);
     ASSERT_EQ(facts.count("status"), 1u) << "the workload did not finish";
@@ -89,9 +117,7 @@ TEST_F(BudgetTest, OnCpuTimeMatchesSchedstat) {
         ASSERT_GT(schedstat_ns, 250e6) << "the thread did not burn its 300 ms";
         const json *thread = find_thread(*process, tid);
         ASSERT_NE(thread, nullptr) << "thread missing from threads[]";
-        EXPECT_NEAR(static_cast<double>(on_cpu_ns((*thread)["budget"])), schedstat_ns,
-                    0.05 * schedstat_ns)
-            << (*thread)["budget"].dump();
+        expect_on_cpu_matches_schedstat((*thread)["budget"], schedstat_ns, stolen);
     }
 }
 
@@ -203,7 +229,6 @@ class Burners {
 // has no part in, of exactly the traced interval.
 TEST_F(BudgetTest, OnCpuAndRunQueueMatchSchedstat) {
     using namespace std::chrono_literals;
-    constexpr double kOnCpuTolerance = 0.05;
     constexpr double kRunqTolerance = 0.05;
     constexpr double kRunqSlackNs = 1e6;
     Burners burners(std::thread::hardware_concurrency() + 1, 200ms, 10ms);
@@ -214,8 +239,10 @@ TEST_F(BudgetTest, OnCpuAndRunQueueMatchSchedstat) {
     for (pid_t tid : burners.tids()) {
         before.push_back(read_schedstat(tid));
     }
+    const std::uint64_t stolen_before = stolen_ns();
     burners.run_once();
     ASSERT_TRUE(all_asleep(burners.tids()));
+    const std::uint64_t stolen = stolen_ns() - stolen_before;
     std::vector<Schedstat> after;
     for (pid_t tid : burners.tids()) {
         after.push_back(read_schedstat(tid));
@@ -237,9 +264,9 @@ TEST_F(BudgetTest, OnCpuAndRunQueueMatchSchedstat) {
         const auto runq = static_cast<double>(after[i].runq_ns - before[i].runq_ns);
         runq_total += after[i].runq_ns - before[i].runq_ns;
         // Measured here (75 threads in 25 runs on 2 CPUs with other work): on-CPU from 0.02%
-        // under to 2.3% over schedstat, the run queue within 1.6 ms (2.5%) of it.
-        EXPECT_NEAR(static_cast<double>(on_cpu_ns(budget)), on_cpu, kOnCpuTolerance * on_cpu)
-            << budget.dump();
+        // under to 2.3% over schedstat, the run queue within 1.6 ms (2.5%) of it. The run
+        // queue's clock (rq_clock) counts stolen time as schedstat's on-CPU clock does not.
+        expect_on_cpu_matches_schedstat(budget, on_cpu, stolen);
         EXPECT_NEAR(static_cast<double>(field(budget, "runq_ns")), runq,
                     kRunqTolerance * runq + kRunqSlackNs)
             << budget.dump();
