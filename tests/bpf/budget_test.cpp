@@ -36,7 +36,7 @@ std::uint64_t on_cpu_ns(const json &budget) {
 // The time the hypervisor stole from all CPUs since boot (/proc/stat's steal column). With
 // CONFIG_PARAVIRT_TIME_ACCOUNTING (set in this VM's kernel) schedstat's on-CPU time
 // leaves it out, while iophase's on-CPU time is the wall time a thread held a CPU: on a busy
-// host the two differ by up to what was stolen (one CI run: 7-19% of 300 ms per thread).
+// host the two differ by up to what was stolen (one CI run: 6-19% per thread).
 std::uint64_t stolen_ns() {
     std::ifstream in("/proc/stat");
     std::string cpu;
