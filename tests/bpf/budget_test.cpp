@@ -11,10 +11,12 @@
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "support/proc_stat.h"
 #include "support/report_query.h"
 #include "support/temp_dir.h"
 #include "support/tracer_run.h"
@@ -38,13 +40,9 @@ std::uint64_t on_cpu_ns(const json &budget) {
 // leaves it out, while iophase's on-CPU time is the wall time a thread held a CPU: on a busy
 // host the two differ by up to what was stolen (one CI run: 6-19% per thread).
 std::uint64_t stolen_ns() {
-    std::ifstream in("/proc/stat");
-    std::string cpu;
-    std::uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
-                  steal = 0;
-    in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
-    EXPECT_TRUE(in && cpu == "cpu") << "cannot read the steal column of /proc/stat";
-    return steal * (1'000'000'000 / static_cast<std::uint64_t>(::sysconf(_SC_CLK_TCK)));
+    const std::optional<CpuTimes> all_cpus = read_cpu_times("cpu");
+    EXPECT_TRUE(all_cpus) << "cannot read the steal column of /proc/stat";
+    return all_cpus ? static_cast<std::uint64_t>(all_cpus->steal_ns) : 0;
 }
 
 // iophase's on-CPU time against schedstat's: at most 5% under it, and over it by at most 5%

@@ -6,12 +6,13 @@
 #include <signal.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unistd.h>
 
+#include "support/demo_line.h"
+#include "support/proc_stat.h"
 #include "support/report_query.h"
 #include "support/subprocess.h"
 #include "support/tracer_run.h"
@@ -24,36 +25,6 @@ using namespace std::chrono_literals;
 constexpr int kServerCpu = 1;
 constexpr int kOtherCpu = 0;
 
-// /proc/stat's time of one CPU, in ns: the interrupt columns and the busy ones.
-struct CpuTimes {
-    double interrupt_ns = 0;  // irq + softirq
-    double busy_ns = 0;       // user + nice + system + irq + softirq
-};
-
-CpuTimes cpu_times(int cpu) {
-    std::ifstream stat("/proc/stat");
-    const std::string prefix = "cpu" + std::to_string(cpu) + " ";
-    const double tick_ns = 1e9 / static_cast<double>(sysconf(_SC_CLK_TCK));
-    for (std::string line; std::getline(stat, line);) {
-        if (line.rfind(prefix, 0) != 0) {
-            continue;
-        }
-        std::istringstream fields(line.substr(prefix.size()));
-        double user, nice, system, idle, iowait, irq, softirq;
-        fields >> user >> nice >> system >> idle >> iowait >> irq >> softirq;
-        return {(irq + softirq) * tick_ns, (user + nice + system + irq + softirq) * tick_ns};
-    }
-    return {};
-}
-
-std::string demo_line_port(const std::string &text) {
-    const auto at = text.find("port=");
-    if (at == std::string::npos) {
-        return "";
-    }
-    return text.substr(at + 5, text.find_first_of(" \n", at) - at - 5);
-}
-
 class SoftirqTest : public BpfTest {};
 
 TEST_F(SoftirqTest, ServerSoftirqBucketAgreesWithTheKernelsCount) {
@@ -64,24 +35,27 @@ TEST_F(SoftirqTest, ServerSoftirqBucketAgreesWithTheKernelsCount) {
     const std::string other = std::to_string(kOtherCpu);
     Subprocess server({"/usr/bin/taskset", "-c", cpu, IOPHASE_DEMO_EPOLL_LT_BIN},
                       dir_.file("demo.out"), dir_.file("demo.err"));
-    std::string port;
-    for (int attempt = 0; attempt < 200 && port.empty(); ++attempt) {
+    std::optional<DemoLine> demo;
+    for (int attempt = 0; attempt < 200 && !demo; ++attempt) {
         std::this_thread::sleep_for(25ms);
-        port = demo_line_port(read_text(dir_.file("demo.out")));
+        demo = parse_demo_line(read_text(dir_.file("demo.out")));
     }
-    ASSERT_FALSE(port.empty()) << read_text(dir_.file("demo.err"));
+    ASSERT_TRUE(demo) << read_text(dir_.file("demo.err"));
+    const std::string port = std::to_string(demo->port);
     Subprocess load({"/usr/bin/taskset", "-c", other, IOPHASE_BIN, "load", "127.0.0.1:" + port,
                      "-c", "20", "-d", "8"},
                     dir_.file("load.out"), dir_.file("load.err"));
     std::this_thread::sleep_for(1s);  // the load at its pace
     TraceRun trace(dir_, {"-p", std::to_string(server.pid()), "-d", "4"});
     wait_until_attached(dir_);
-    const CpuTimes before = cpu_times(kServerCpu);
+    const std::string server_cpu_row = "cpu" + cpu;
+    const std::optional<CpuTimes> before = read_cpu_times(server_cpu_row);
     const auto result = trace.finish();
-    const CpuTimes after = cpu_times(kServerCpu);
+    const std::optional<CpuTimes> after = read_cpu_times(server_cpu_row);
     load.kill();
     server.kill();
     ASSERT_TRACE_OK(result);
+    ASSERT_TRUE(before && after) << "no " << server_cpu_row << " row in /proc/stat";
     const json *process = find_process(result.report, server.pid());
     ASSERT_NE(process, nullptr);
     const json &budget = (*process)["budget"];
@@ -91,8 +65,8 @@ TEST_F(SoftirqTest, ServerSoftirqBucketAgreesWithTheKernelsCount) {
         static_cast<double>(field(budget, "user_ns") + field(budget, "kernel_copy_ns") +
                             field(budget, "kernel_other_ns") + field(budget, "irq_net_rx_ns") +
                             field(budget, "irq_other_ns"));
-    const double kernel_interrupt = after.interrupt_ns - before.interrupt_ns;
-    const double kernel_busy = after.busy_ns - before.busy_ns;
+    const double kernel_interrupt = after->interrupt_ns() - before->interrupt_ns();
+    const double kernel_busy = after->busy_ns() - before->busy_ns();
     ASSERT_GT(field(budget, "irq_net_rx_ns"), 0u) << "no NET_RX softirq in the server's context";
     // The comparison holds only if the server had its CPU to itself.
     ASSERT_GT(on_cpu, 0.8 * kernel_busy)
