@@ -15,7 +15,9 @@
 # agree within 10% and the host stole at most 5% of the CPUs during it (/proc/stat's steal);
 # a tracer's result is the median of its steady runs. C and K are the floor for comparison,
 # tools/bench/syscall_counter on the same tracepoints: C only counts the server's syscalls, K
-# also reads the clock at each entry and exit (as any per-call timing must). BASELINE=PATH
+# also reads the clock at each entry and exit (as any per-call timing must), and E is K plus a
+# clock read for the server's events on every other tracepoint iophase attaches on this path
+# (the floor for timing each transition iophase times, whatever the tracer). BASELINE=PATH
 # adds another iophase binary (an older build) to the rotation, for a same-run comparison;
 # TRACERS="iophase baseline counter-clock" runs only the tracers named, and
 # iophase-without-{ready,irq,copy,all} there is iophase with those measurements off.
@@ -179,7 +181,7 @@ start_server
 mapfile -t attach_ms < <(attach_latency)
 untraced=("$(run_load untraced0)")
 # Each traced run's rate and the index of the untraced run before it go to $work/NAME.rates.
-tracers=(iophase iophase-timeline counter counter-clock)
+tracers=(iophase iophase-timeline counter counter-clock counter-everywhere)
 [[ -n ${BASELINE:-} ]] && tracers+=(baseline)
 [[ -n $syscount ]] && tracers+=(syscount)
 [[ -n $bpftrace ]] && tracers+=(bpftrace)
@@ -213,6 +215,7 @@ for round in $(seq "$rounds"); do
                      trace -p "$server_pid" --json "$work/report.json") ;;
             counter) cmd=("$counter" "$server_pid") ;;
             counter-clock) cmd=("$counter" "$server_pid" --clock) ;;
+            counter-everywhere) cmd=("$counter" "$server_pid" --everywhere) ;;
             syscount) cmd=(env PYTHONUNBUFFERED=1 "$syscount" -L -p "$server_pid") ;;
             bpftrace) cmd=("$bpftrace" -e "$latency_script" "$server_pid") ;;
         esac
@@ -233,6 +236,8 @@ if [[ -n ${BASELINE:-} ]]; then
 fi
 costed+=(costs-counter-clock)
 measure costs-counter-clock "$counter" "$server_pid" --clock > /dev/null
+costed+=(costs-counter-everywhere)
+measure costs-counter-everywhere "$counter" "$server_pid" --everywhere > /dev/null
 sysctl -qw kernel.bpf_stats_enabled="$previous_stats"
 measure strace strace -f -c -p "$server_pid" > "$work/strace.rates"
 measure perf perf trace -s -p "$server_pid" > "$work/perf.rates"
@@ -282,6 +287,7 @@ labels = {"iophase": "iophase trace", "iophase-timeline": "iophase trace --timel
           "iophase-without-copy": "iophase w/o copy+data ready",
           "iophase-without-all": "iophase without all three",
           "counter": "counter (floor)", "counter-clock": "counter + clock read per call",
+          "counter-everywhere": "counter + clock, all tracepoints",
           "syscount": "BCC syscount-bpfcc -L", "bpftrace": "bpftrace latency histogram"}
 print(f"{'tracer':<32}{'ratio':>6}{'range':>14}{'steady':>7}{'attach':>9}{'peak RSS':>10}"
       "   per run")
@@ -315,21 +321,35 @@ def programs_of(name):
     return [p for p in during if p["id"] not in before and p.get("run_cnt", 0) > 0], messages
 
 cost_labels = {"costs-iophase": "iophase", "costs-baseline": "BASELINE build",
-               "costs-counter-clock": "counter + clock"}
+               "costs-counter-clock": "counter + clock",
+               "costs-counter-everywhere": "counter + clock on all tracepoints"}
 totals = []
 for name in costed:
     programs, messages = programs_of(name)
     totals.append(f"{cost_labels[name]} {sum(p['run_time_ns'] for p in programs) / messages:.0f}")
 print("BPF ns per echoed message, all programs (kernel.bpf_stats_enabled runs): "
       + ", ".join(totals))
-programs, messages = programs_of("costs-iophase")
-print(f"{'iophase BPF program':<22}{'runs/msg':>9}{'ns/run':>8}{'ns/msg':>8}")
-total = 0.0
-for p in programs:
-    per_msg = p["run_time_ns"] / messages
+# Per program, iophase's beside the floor's on the same tracepoint (E's programs are named
+# after iophase's; its syscall pair is count_enter/exit): what iophase's work costs there.
+def per_program(name):
+    programs, messages = programs_of(name)
+    floor_names = {"count_enter": "on_sys_enter", "count_exit": "on_sys_exit",
+                   "on_copy_in_end": "on_copy_in_end_tcp", "on_copy_out_end": "on_copy_out_end_xmit"}
+    return {floor_names.get(p["name"], p["name"]): (p["run_cnt"] / messages,
+                                                    p["run_time_ns"] / messages) for p in programs}
+ours = per_program("costs-iophase")
+floor = per_program("costs-counter-everywhere")
+print(f"{'iophase BPF program':<22}{'runs/msg':>9}{'ns/run':>8}{'ns/msg':>8}"
+      f"{'floor ns/run':>14}{'floor ns/msg':>14}")
+total = floor_total = 0.0
+for name, (runs, per_msg) in ours.items():
     total += per_msg
-    if p["run_cnt"] / messages >= 0.01:
-        print(f"{p['name']:<22}{p['run_cnt'] / messages:>9.2f}"
-              f"{p['run_time_ns'] / p['run_cnt']:>8.0f}{per_msg:>8.0f}")
-print(f"{'all programs':<22}{'':>17}{total:>8.0f}")
+    floor_runs, floor_msg = floor.pop(name, (0.0, 0.0))
+    floor_total += floor_msg
+    if runs >= 0.01:
+        floor_text = (f"{floor_msg / floor_runs:>14.0f}{floor_msg:>14.0f}" if floor_runs
+                      else f"{'-':>14}{'-':>14}")
+        print(f"{name:<22}{runs:>9.2f}{per_msg / runs:>8.0f}{per_msg:>8.0f}{floor_text}")
+floor_total += sum(per_msg for _, per_msg in floor.values())
+print(f"{'all programs':<22}{'':>17}{total:>8.0f}{'':>14}{floor_total:>14.0f}")
 EOF

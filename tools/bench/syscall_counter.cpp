@@ -1,12 +1,13 @@
 // Loader of syscall_counter.bpf.c for tools/bench_overhead.sh:
-//   syscall_counter PID [--clock]
+//   syscall_counter PID [--clock | --everywhere]
 // Attaches, says "attached" on stderr, and on SIGINT prints the count (and mean call time).
+// --everywhere is --clock plus a timed no-op on each other tracepoint iophase attaches.
 #include <bpf/libbpf.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <string_view>
 #include <unistd.h>
 
 #include "syscall_counter.skel.h"
@@ -17,7 +18,7 @@ volatile std::sig_atomic_t stop = 0;
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: syscall_counter PID [--clock]\n");
+        std::fprintf(stderr, "usage: syscall_counter PID [--clock | --everywhere]\n");
         return 2;
     }
     std::signal(SIGINT, [](int) { stop = 1; });
@@ -28,7 +29,16 @@ int main(int argc, char **argv) {
         return 1;
     }
     skel->rodata->target_tgid = static_cast<__u32>(std::atoi(argv[1]));
-    skel->rodata->read_clock = argc > 2 && std::strcmp(argv[2], "--clock") == 0;
+    const std::string_view mode = argc > 2 ? argv[2] : "";
+    const bool everywhere = mode == "--everywhere";
+    skel->rodata->read_clock = everywhere || mode == "--clock";
+    for (bpf_program *prog :
+         {skel->progs.on_sched_switch, skel->progs.on_sched_waking, skel->progs.on_copy_in_start,
+          skel->progs.on_copy_in_end, skel->progs.on_copy_out_start, skel->progs.on_copy_out_end,
+          skel->progs.on_data_ready, skel->progs.on_softirq_entry, skel->progs.on_softirq_exit,
+          skel->progs.on_hardirq_entry, skel->progs.on_hardirq_exit}) {
+        bpf_program__set_autoload(prog, everywhere);
+    }
     if (syscall_counter_bpf::load(skel) != 0 || syscall_counter_bpf::attach(skel) != 0) {
         std::fprintf(stderr, "syscall_counter: cannot load or attach\n");
         syscall_counter_bpf::destroy(skel);
