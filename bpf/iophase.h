@@ -144,7 +144,7 @@ struct iop_thread {
     __u32 copying; /* enum iop_copy: the open copy bracket */
     __u32 irq;     /* IOP_IRQ_* bits: interrupt work in progress on top of the thread */
     __u32 softirq_vec;
-    __u32 pad;
+    __u32 call_ready_from_socket; /* 1 when call_ready_ns is the socket's sk_data_ready */
     __u64 call_start_ns;
     __u64 call_wait_ns;
     __u64 call_runq_ns;
@@ -201,9 +201,10 @@ struct iop_sys_stats {
     __u64 timeouts;
     /* calls whose wait ended because data (or a completion) became ready */
     __u64 ready_samples;
-    __u64 wait_for_data_ns; /* call start -> ready */
-    __u64 wakeup_ns;        /* ready -> back on a CPU */
-    __u64 ready_to_exit_ns; /* ready -> the call returned */
+    __u64 ready_from_socket; /* of those, ready at the socket's sk_data_ready, not the wakeup */
+    __u64 wait_for_data_ns;  /* call start -> ready */
+    __u64 wakeup_ns;         /* ready -> back on a CPU */
+    __u64 ready_to_exit_ns;  /* ready -> the call returned */
     __u64 hist[IOP_HIST_SLOTS];
 };
 
@@ -275,12 +276,6 @@ struct iop_uring_req {
     __u64 start_ns; /* submission, or the previous completion of a multishot request */
     __u64 armed_ns; /* poll armed, 0 if not waiting for readiness */
     __u64 ready_ns; /* readiness fired */
-};
-
-/* Per-socket state in socket-local storage: sockets a traced thread has read from. */
-struct iop_sock {
-    __u32 reader_tgid;
-    __u32 pad;
 };
 
 /* Timeline (only with --timeline): after every transition, where the thread now is.

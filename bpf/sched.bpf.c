@@ -35,18 +35,18 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
 }
 
 /* When the data that ends a blocked call's wait became ready: the data-ready mark this CPU
- * just left (the wakeup runs right after sk_data_ready, in the same softirq), or else the
- * wakeup itself, which follows the data by at most the waker's own work. */
-static __always_inline __u64 ready_time(const struct iop_thread *t, __u64 now)
+ * just left (the wakeup runs right after sk_data_ready, in the same softirq), or else 0: then
+ * the wakeup itself, which follows the data by at most the waker's own work, stands for it. */
+static __always_inline __u64 socket_ready_time(const struct iop_thread *t, __u64 now)
 {
     __u32 zero = 0;
     struct ready_mark *mark = bpf_map_lookup_elem(&ready_marks, &zero);
     if (!mark || !mark->ts)
-        return now;
+        return 0;
     __u64 ts = mark->ts;
     bool ours = mark->tgid == t->tgid && ts <= now && now - ts < READY_MARK_MAX_AGE_NS;
     if (!ours)
-        return now;
+        return 0;
     mark->ts = 0;
     return ts;
 }
@@ -65,7 +65,10 @@ static __always_inline void on_wakeup(struct task_struct *task, bool new_task)
     t->state = IOP_ST_RUNQ;
     if (!new_task && t->in_call && waits_for_data(t->slot)) {
         /* The last wakeup of the call counts: an earlier one may have been spurious. */
-        __u64 ready = ready_time(t, now);
+        __u64 ready = socket_ready_time(t, now);
+        t->call_ready_from_socket = ready != 0;
+        if (!ready)
+            ready = now;
         t->call_ready_ns = ready;
         t->call_back_on_ns = 0;
         emit_event(t, task->pid, ready, false, true);

@@ -168,6 +168,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
     t->call_copy_ns = 0;
     t->call_irq_ns = 0;
     t->call_ready_ns = 0;
+    t->call_ready_from_socket = 0;
     t->call_back_on_ns = 0;
     t->call_fds_asked = 0;
     emit(t, task->pid, now);
@@ -279,6 +280,7 @@ static __always_inline void account_call(struct iop_thread *t, long ret, __u64 n
         __u64 ready = t->call_ready_ns;
         if (ready && ready >= t->call_start_ns && got_data(slot, ret)) {
             s->ready_samples += 1;
+            s->ready_from_socket += t->call_ready_from_socket;
             s->wait_for_data_ns += ready - t->call_start_ns;
             if (t->call_back_on_ns >= ready)
                 s->wakeup_ns += t->call_back_on_ns - ready;

@@ -65,7 +65,7 @@ TEST(JsonReport, TopLevelAndProcessFields) {
                             "duration_ns", "processes", "health"}) {
         EXPECT_TRUE(j.contains(key)) << key;
     }
-    EXPECT_EQ(j["schema_version"], 3);
+    EXPECT_EQ(j["schema_version"], 4);
     EXPECT_EQ(j["started_at"], "2026-11-23T01:34:15Z");
     const json &p = j["processes"][0];
     for (const char *key :
@@ -158,7 +158,7 @@ TEST(JsonReport, RejectsMissingFieldsAndOtherSchemaVersions) {
     short_hist["processes"][0]["syscalls"][0]["hist_log2_ns"].erase(0);
     EXPECT_THROW(report_from_json(short_hist), std::exception);
     json future = j;
-    future["schema_version"] = 4;
+    future["schema_version"] = 5;
     EXPECT_THROW(report_from_json(future), std::runtime_error);
 }
 

@@ -15,7 +15,7 @@
 
 namespace iophase {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 inline constexpr std::size_t kHistSlots = 40;  // log2 buckets: slot i holds [2^i, 2^(i+1)) ns
 
 // Where a thread's (or process's) wall-clock time went. The invariant:
@@ -73,9 +73,10 @@ struct SyscallStats {
     std::uint64_t timeouts = 0;   // calls that returned 0
     // Calls whose wait ended because data (or a completion) became ready, and their phases.
     std::uint64_t ready_samples = 0;
-    std::uint64_t wait_for_data_ns = 0;  // sum: call start -> data ready (phase 1 proper)
-    std::uint64_t wakeup_ns = 0;         // sum: data ready -> back on a CPU
-    std::uint64_t ready_to_exit_ns = 0;  // sum: data ready -> the call returned
+    std::uint64_t ready_from_socket = 0;  // of those, ready at sk_data_ready (else the wakeup)
+    std::uint64_t wait_for_data_ns = 0;   // sum: call start -> data ready (phase 1 proper)
+    std::uint64_t wakeup_ns = 0;          // sum: data ready -> back on a CPU
+    std::uint64_t ready_to_exit_ns = 0;   // sum: data ready -> the call returned
 
     SyscallStats &operator+=(const SyscallStats &other);
 };
@@ -84,8 +85,8 @@ struct SyscallStats {
 // clang-format off
 #define IOPHASE_SYSCALL_COUNTERS(X) \
     X(count) X(in_flight) X(unfinished) X(errors) X(eagain) X(total_ns) X(wait_ns) X(runq_ns) \
-    X(copy_ns) X(irq_ns) X(kernel_ns) X(bytes) X(ready_samples) X(wait_for_data_ns) \
-    X(wakeup_ns) X(ready_to_exit_ns)
+    X(copy_ns) X(irq_ns) X(kernel_ns) X(bytes) X(ready_samples) \
+    X(ready_from_socket) X(wait_for_data_ns) X(wakeup_ns) X(ready_to_exit_ns)
 // The multiplexer-only counters (present in the JSON exactly for multiplexers).
 #define IOPHASE_MULTIPLEXER_COUNTERS(X) X(fds_asked) X(fds_ready) X(timeouts)
 // clang-format on

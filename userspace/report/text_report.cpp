@@ -341,9 +341,10 @@ class TextWriter {
         if (s.ready_samples > 0) {
             line(
                 "      data ready after {} of waiting, back on CPU {} later, returned {} after "
-                "ready (avg of {})",
+                "ready (avg of {}; {} timed at the socket, the rest at the wakeup)",
                 average(s.wait_for_data_ns, s.ready_samples), average(s.wakeup_ns, s.ready_samples),
-                average(s.ready_to_exit_ns, s.ready_samples), counted(s.ready_samples, "call"));
+                average(s.ready_to_exit_ns, s.ready_samples), counted(s.ready_samples, "call"),
+                with_commas(s.ready_from_socket));
         }
         if (s.irq_ns > 0 && pct(s.irq_ns, s.total_ns) >= 1.0) {
             line(

@@ -130,6 +130,7 @@ SyscallStats to_stats(const iop_sys_key &key, const iop_sys_stats &s) {
     out.fds_ready = s.fds_ready;
     out.timeouts = s.timeouts;
     out.ready_samples = s.ready_samples;
+    out.ready_from_socket = s.ready_from_socket;
     out.wait_for_data_ns = s.wait_for_data_ns;
     out.wakeup_ns = s.wakeup_ns;
     out.ready_to_exit_ns = s.ready_to_exit_ns;
