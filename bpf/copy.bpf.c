@@ -20,10 +20,10 @@
 #include "state.bpf.h"
 
 /* The sockets traced threads read from, and which process reads each: a table indexed by a
- * hash of the socket's address, written at the copies, read at every sk_data_ready. Not socket
- * storage: its lookup, on both sides, cost ~100 ns per message on the bench (a cold storage
- * line per socket), more than the rest of those two programs. A socket is its address and its
- * port pair, so a freed socket's entry does not match a new one at the same address (unless the
+ * hash of the socket's addresses and ports, written at the copies, read at every
+ * sk_data_ready. Not socket storage: its lookups doubled the cost of both programs on the
+ * overhead bench (docs/report.md, "Data ready"). An entry is the socket's address and its port
+ * pair, so a freed socket's entry does not match a new socket at the same address (unless the
  * ports match too); two live sockets that share a slot take turns, and a data-ready the table
  * then misses falls back to the wakeup's own time (sched.bpf.c). */
 #define IOP_READER_SLOTS 8192
