@@ -78,58 +78,22 @@ int BPF_PROG(on_sched_waking, struct task_struct *task) {
     return 0;
 }
 
-SEC("tp_btf/skb_copy_datagram_iovec")
-int BPF_PROG(on_copy_in_start) {
-    time_current();
-    return 0;
-}
+/* A tracepoint whose event is the current task's. */
+#define TIMED_NOOP(prog, tracepoint) \
+    SEC("tp_btf/" tracepoint)        \
+    int BPF_PROG(prog) {             \
+        time_current();              \
+        return 0;                    \
+    }
 
-SEC("tp_btf/tcp_rcv_space_adjust")
-int BPF_PROG(on_copy_in_end) {
-    time_current();
-    return 0;
-}
-
-SEC("tp_btf/tcp_sendmsg_locked")
-int BPF_PROG(on_copy_out_start) {
-    time_current();
-    return 0;
-}
-
-SEC("tp_btf/net_dev_queue")
-int BPF_PROG(on_copy_out_end) {
-    time_current();
-    return 0;
-}
-
-SEC("tp_btf/sk_data_ready")
-int BPF_PROG(on_data_ready) {
-    time_current();
-    return 0;
-}
-
-SEC("tp_btf/softirq_entry")
-int BPF_PROG(on_softirq_entry) {
-    time_current();
-    return 0;
-}
-
-SEC("tp_btf/softirq_exit")
-int BPF_PROG(on_softirq_exit) {
-    time_current();
-    return 0;
-}
-
-SEC("tp_btf/irq_handler_entry")
-int BPF_PROG(on_hardirq_entry) {
-    time_current();
-    return 0;
-}
-
-SEC("tp_btf/irq_handler_exit")
-int BPF_PROG(on_hardirq_exit) {
-    time_current();
-    return 0;
-}
+TIMED_NOOP(on_copy_in_start, "skb_copy_datagram_iovec")
+TIMED_NOOP(on_copy_in_end, "tcp_rcv_space_adjust")
+TIMED_NOOP(on_copy_out_start, "tcp_sendmsg_locked")
+TIMED_NOOP(on_copy_out_end, "net_dev_queue")
+TIMED_NOOP(on_data_ready, "sk_data_ready")
+TIMED_NOOP(on_softirq_entry, "softirq_entry")
+TIMED_NOOP(on_softirq_exit, "softirq_exit")
+TIMED_NOOP(on_hardirq_entry, "irq_handler_entry")
+TIMED_NOOP(on_hardirq_exit, "irq_handler_exit")
 
 char LICENSE[] SEC("license") = "GPL";
