@@ -56,6 +56,30 @@ TEST(RequestTimeline, BlockingRecvWaitsAndCopiesInOneCall) {
     EXPECT_EQ(request->segments[1].syscall, "recvfrom");
 }
 
+// A blocking server whose data was often there before it called recv (the client's next
+// message arrived while it was still sending): those calls never slept, and the request shown
+// is one that did, even when they are most of them (CI picked such a call, and the figure had
+// no wait and no data-ready moment).
+TEST(RequestTimeline, BlockingRecvThatSleptIsPreferredToOnesThatFoundTheirData) {
+    t::ThreadScript thread(kServer, kServer);
+    thread.user(500);
+    for (int i = 0; i < 3; ++i) {
+        thread.call("recvfrom", {{S::Kernel, 200}, {S::Copy, 400}, {S::Kernel, 100}});
+        thread.user(2'000);
+        thread.call("sendto", {{S::Kernel, 300}, {S::Copy, 100}, {S::Kernel, 100}});
+        thread.user(1'000);
+    }
+    blocking_request(thread, 7'000);
+    Timeline timeline = thread.timeline();
+
+    const auto request = pick_request(timeline, std::vector<pid_t>{kServer});
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->candidates, 1u);
+    EXPECT_EQ(request->phase1.dur_ns, 200u + 7'000 + 300);
+    ASSERT_GE(request->segments.size(), 2u);
+    EXPECT_EQ(request->segments[1].state, S::Blocked);
+}
+
 TEST(RequestTimeline, MultiplexerWaitIsPhaseOne) {
     t::ThreadScript thread(kServer, kServer);
     thread.user(500);

@@ -23,6 +23,7 @@ struct Call {
     std::size_t first = 0;  // index of its first event
     std::size_t last = 0;   // index of its last event; events[last + 1] is the first after it
     bool copied = false;
+    bool slept_before_copy = false;  // blocked in the call before its first copy
 };
 
 // A complete request of one thread: events [first, end) of the thread, end being the first
@@ -33,7 +34,8 @@ struct Candidate {
     std::size_t wait_call = 0;  // index into calls, valid when has_wait
     bool has_wait = false;
     std::size_t eagain_calls = 0;
-    std::size_t input_call = 0;  // index into calls
+    std::size_t input_call = 0;   // index into calls
+    bool slept_in_input = false;  // a blocking input call that slept until its data came
 };
 
 using ThreadEvents = std::vector<const TimelineEvent *>;
@@ -68,7 +70,10 @@ std::vector<Call> complete_calls(const ThreadEvents &events) {
             ++call.last;
         }
         for (std::size_t k = call.first; k <= call.last; ++k) {
-            call.copied = call.copied || events[k]->state == ThreadState::Copy;
+            const ThreadState state = events[k]->state;
+            call.slept_before_copy =
+                call.slept_before_copy || (!call.copied && state == ThreadState::Blocked);
+            call.copied = call.copied || state == ThreadState::Copy;
         }
         i = call.last + 1;
         // The first call may have begun before tracing did; the last may not have ended.
@@ -89,6 +94,7 @@ std::vector<Candidate> candidates_of(const std::vector<Call> &calls) {
         }
         Candidate candidate;
         candidate.input_call = k;
+        candidate.slept_in_input = calls[k].slept_before_copy;
         std::size_t start = k;
         // io_uring_enter without a copy is a submission, not a try that found nothing.
         auto found_nothing = [&](const Call &call) {
@@ -291,9 +297,12 @@ std::optional<RequestTimeline> pick_request(const Timeline &timeline,
         return std::nullopt;
     }
     // The textbook requests are the ones that waited first: in the multiplexer's wait call,
-    // or in EAGAIN tries. The rest (the rest of a batch, a socket that had its data at the
-    // first try) found the data already there, so show those only when nothing else exists.
-    const auto waited = [](const Candidate &c) { return c.has_wait || c.eagain_calls > 0; };
+    // in EAGAIN tries, or asleep in a blocking input call. The rest (the rest of a batch, a
+    // socket that had its data at the first try) found the data already there, so show those
+    // only when nothing else exists.
+    const auto waited = [](const Candidate &c) {
+        return c.has_wait || c.eagain_calls > 0 || c.slept_in_input;
+    };
     if (std::any_of(best.begin(), best.end(), waited)) {
         std::erase_if(best, [&](const Candidate &c) { return !waited(c); });
     }
