@@ -28,6 +28,7 @@ static __always_inline void add_call_phases(struct iop_sys_stats *s, const struc
     s->runq_ns += t->call_runq_ns;
     s->copy_ns += t->call_copy_ns;
     s->irq_ns += t->call_irq_ns;
+    s->stolen_ns += t->call_stolen_ns;
 }
 
 #endif /* IOPHASE_CALLS_BPF_H */

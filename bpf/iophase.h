@@ -111,6 +111,7 @@ struct iop_budget {
     __u64 kernel_other_ns;
     __u64 irq_net_rx_ns; /* NET_RX softirq run in this thread's context */
     __u64 irq_other_ns;  /* other softirqs and device interrupts */
+    __u64 stolen_ns;     /* on a CPU the hypervisor had given to someone else (steal) */
     __u64 runq_ns;
     __u64 blocked_ns[IOP_SLOT_COUNT]; /* by the slot slept in; [IOP_SLOT_NONE] = none */
 };
@@ -150,6 +151,7 @@ struct iop_thread {
     __u64 call_runq_ns;
     __u64 call_copy_ns;
     __u64 call_irq_ns;
+    __u64 call_stolen_ns;
     __u64 call_ready_ns;   /* data (or a completion) became ready during the call's wait */
     __u64 call_back_on_ns; /* first time back on a CPU after call_ready_ns */
     __u64 call_fds_asked;  /* multiplexers: fds the call asked about */
@@ -158,6 +160,10 @@ struct iop_thread {
     /* Copy time not yet given to an io_uring operation, by direction (enum iop_copy - 1):
      * a receive's completion takes the received, a send's the sent. */
     __u64 uring_copy_ns[2];
+    /* This CPU's steal clock when the budget was last brought up to date (state.bpf.h) */
+    __u64 steal_seen_ns;
+    __u32 steal_cpu; /* that CPU + 1; 0: none yet */
+    __u32 pad;
     char comm[IOP_COMM_LEN];
     struct iop_budget budget;
     struct iop_use uses[IOP_USE_COUNT];
@@ -195,6 +201,7 @@ struct iop_sys_stats {
     __u64 runq_ns;
     __u64 copy_ns;
     __u64 irq_ns;
+    __u64 stolen_ns;
     __u64 bytes;
     __u64 fds_asked;
     __u64 fds_ready;
@@ -206,6 +213,7 @@ struct iop_sys_stats {
     __u64 wakeup_ns;         /* ready -> back on a CPU */
     __u64 ready_to_exit_ns;  /* ready -> the call returned */
     __u64 hist[IOP_HIST_SLOTS];
+    __u64 copy_hist[IOP_HIST_SLOTS]; /* calls that copied, by the time in their copy brackets */
 };
 
 /* Per-process facts and the folded budget of its exited threads, key: tgid. */

@@ -183,6 +183,7 @@ int BPF_PROG(on_process_exit, struct task_struct *task)
         __sync_fetch_and_add(&p->dead_budget.kernel_other_ns, t->budget.kernel_other_ns);
         __sync_fetch_and_add(&p->dead_budget.irq_net_rx_ns, t->budget.irq_net_rx_ns);
         __sync_fetch_and_add(&p->dead_budget.irq_other_ns, t->budget.irq_other_ns);
+        __sync_fetch_and_add(&p->dead_budget.stolen_ns, t->budget.stolen_ns);
         __sync_fetch_and_add(&p->dead_budget.runq_ns, t->budget.runq_ns);
         for (int i = 0; i < IOP_SLOT_COUNT; i++)
             __sync_fetch_and_add(&p->dead_budget.blocked_ns[i], t->budget.blocked_ns[i]);

@@ -216,15 +216,65 @@ static __always_inline __u64 *pending_uring_copy(struct iop_thread *t, __u32 dir
     return &t->uring_copy_ns[bounded_index(dir - IOP_COPY_IN, 2)];
 }
 
+/* KVM's steal clock of each CPU (struct kvm_steal_time, per-CPU variable steal_time): the
+ * time, in ns, the host ran something else while this vCPU wanted to run. The host adds a
+ * stall to it before the vCPU runs again, so a program that runs after the stall sees it.
+ * Its address is not a ksym here (kernels without CONFIG_KALLSYMS_ALL cannot resolve a
+ * per-CPU variable), so it is found from this CPU's run queue: both are per-CPU variables,
+ * at offsets that the kernel's BTF gives and userspace subtracts (tracer/programs.cpp).
+ * 0 where the kernel has no steal clock: steal is not measured there (docs/report.md). */
+const volatile __s64 steal_clock_from_rq __weak = 0;
+
+static __always_inline __u64 cpu_steal_ns(void)
+{
+    struct task_struct *task = bpf_get_current_task_btf();
+    /* The current task's run queue is this CPU's (the idle task's too). */
+    __u64 rq = (__u64)task->se.cfs_rq->rq;
+    __u64 steal = 0;
+    bpf_probe_read_kernel(&steal, sizeof(steal), (const void *)(rq + steal_clock_from_rq));
+    return steal;
+}
+
+/* The part of the `delta` ns just charged to `t` that the hypervisor stole from the CPU it was
+ * on. Only a thread on a CPU loses time to steal, and only steal of its own CPU: the clock's
+ * reading is kept with the CPU it was read on, and a new CPU (after a migration, which passes
+ * through the run queue) starts from a fresh reading. A charge of a running thread from
+ * another CPU (a waker) leaves both alone. */
+static __always_inline __u64 stolen_part(struct iop_thread *t, __u64 delta)
+{
+    if (!steal_clock_from_rq || !bpf_core_field_exists(struct sched_entity, cfs_rq))
+        return 0;
+    __u32 cpu = bpf_get_smp_processor_id() + 1;
+    bool on_cpu = t->irq || t->state == IOP_ST_ONCPU;
+    if (on_cpu && t->steal_cpu && t->steal_cpu != cpu)
+        return 0;
+    __u64 steal = cpu_steal_ns();
+    __u64 stolen = 0;
+    if (on_cpu && t->steal_cpu == cpu && steal > t->steal_seen_ns)
+        stolen = steal - t->steal_seen_ns < delta ? steal - t->steal_seen_ns : delta;
+    t->steal_seen_ns = steal;
+    t->steal_cpu = cpu;
+    return stolen;
+}
+
 /* Charges the time since the last transition to the bucket of the current state. A state
  * whose last_ns is 0 is still being filled in by thread_of() on another CPU (the storage is
- * created zeroed): charging it would give the thread all time since boot. */
+ * created zeroed): charging it would give the thread all time since boot. Time the hypervisor
+ * stole from a running thread is not the thread's work, nor the interrupt's: it has a bucket
+ * of its own. */
 static __always_inline void charge(struct iop_thread *t, __u64 now)
 {
     if (t->last_ns == 0 || now <= t->last_ns)
         return;
     __u64 delta = now - t->last_ns;
     t->last_ns = now;
+    __u64 stolen = stolen_part(t, delta);
+    if (stolen) {
+        t->budget.stolen_ns += stolen;
+        if (t->in_call)
+            t->call_stolen_ns += stolen;
+        delta -= stolen;
+    }
     if (t->irq) {
         /* Interrupt work runs on this thread's CPU but is not this thread's work. */
         if (!(t->irq & IOP_IRQ_HARD) && t->softirq_vec == NET_RX_SOFTIRQ)

@@ -167,6 +167,7 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long nr)
     t->call_runq_ns = 0;
     t->call_copy_ns = 0;
     t->call_irq_ns = 0;
+    t->call_stolen_ns = 0;
     t->call_ready_ns = 0;
     t->call_ready_from_socket = 0;
     t->call_back_on_ns = 0;
@@ -287,6 +288,8 @@ static __always_inline void account_call(struct iop_thread *t, long ret, __u64 n
             s->ready_to_exit_ns += now - ready;
         }
         s->hist[hist_index(total)] += 1;
+        if (t->call_copy_ns)
+            s->copy_hist[hist_index(t->call_copy_ns)] += 1;
     }
 
     __u32 use = slot;

@@ -10,7 +10,7 @@ import sys
 
 DEMOS = {"epoll-lt": 4, "io_uring": 4, "blocking": 1}  # demo -> connections, as guest_init.sh
 BUDGET_PARTS = ("user_ns", "kernel_copy_ns", "kernel_other_ns", "irq_net_rx_ns", "irq_other_ns",
-                "blocked_ns", "runq_ns")
+                "stolen_ns", "blocked_ns", "runq_ns")
 # What each kernel lacks, as docs/report.md's Kernels table says: the tracepoints named in the
 # report's health section.
 MISSING_TRACEPOINTS = {"6.1": {"tcp_sendmsg_locked", "sk_data_ready"},

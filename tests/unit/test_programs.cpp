@@ -18,14 +18,17 @@ namespace {
 
 class FakeKernel final : public TracepointCatalog {
   public:
-    explicit FakeKernel(std::map<std::string, int> args) : args_(std::move(args)) {}
+    explicit FakeKernel(std::map<std::string, int> args, std::int64_t steal_clock_from_rq = -98496)
+        : args_(std::move(args)), steal_clock_from_rq_(steal_clock_from_rq) {}
     std::optional<int> arg_count(const std::string &tracepoint) const override {
         auto it = args_.find(tracepoint);
         return it == args_.end() ? std::nullopt : std::optional<int>(it->second);
     }
+    std::int64_t steal_clock_from_rq() const override { return steal_clock_from_rq_; }
 
   private:
     std::map<std::string, int> args_;
+    std::int64_t steal_clock_from_rq_;
 };
 
 // The tracepoints every supported kernel has, with their argument counts.
@@ -91,7 +94,8 @@ bool mentions(const std::vector<std::string> &lines, const std::string &text) {
 }
 
 TEST(Programs, Debian61LoadsTheOldFormsAndSaysWhatItCannotMeasure) {
-    const auto choices = choose_programs(debian_6_1());
+    const FakeKernel kernel = debian_6_1();
+    const auto choices = choose_programs(kernel);
     EXPECT_TRUE(loads(choices, "on_process_exit"));
     EXPECT_TRUE(loads(choices, "on_uring_submit_sqe"));
     EXPECT_FALSE(loads(choices, "on_uring_submit"));
@@ -102,7 +106,7 @@ TEST(Programs, Debian61LoadsTheOldFormsAndSaysWhatItCannotMeasure) {
     // Useless without the start of the output bracket, and net_dev_queue fires on every packet.
     EXPECT_FALSE(loads(choices, "on_copy_out_end_xmit"));
     EXPECT_FALSE(loads(choices, "on_data_ready"));
-    const auto missing = unavailable_measurements(choices);
+    const auto missing = unavailable_measurements(choices, kernel);
     EXPECT_TRUE(mentions(missing, "copy phase of TCP output")) << ::testing::PrintToString(missing);
     EXPECT_TRUE(mentions(missing, "no tracepoint tcp_sendmsg_locked"));
     EXPECT_TRUE(mentions(missing, "no tracepoint sk_data_ready"));
@@ -112,25 +116,36 @@ TEST(Programs, Debian61LoadsTheOldFormsAndSaysWhatItCannotMeasure) {
 }
 
 TEST(Programs, Debian612HasTheNewSubmissionButTheOldCompletion) {
-    const auto choices = choose_programs(debian_6_12());
+    const FakeKernel kernel = debian_6_12();
+    const auto choices = choose_programs(kernel);
     EXPECT_TRUE(loads(choices, "on_uring_submit"));
     EXPECT_FALSE(loads(choices, "on_uring_submit_sqe"));
     EXPECT_TRUE(loads(choices, "on_uring_complete"));
     EXPECT_FALSE(loads(choices, "on_uring_complete_cqe"));
     EXPECT_TRUE(loads(choices, "on_data_ready"));
     EXPECT_FALSE(loads(choices, "on_copy_out_start"));
-    EXPECT_EQ(unavailable_measurements(choices).size(), 1u)
-        << ::testing::PrintToString(unavailable_measurements(choices));
+    EXPECT_EQ(unavailable_measurements(choices, kernel).size(), 1u)
+        << ::testing::PrintToString(unavailable_measurements(choices, kernel));
 }
 
 TEST(Programs, Kernel618LoadsEverything) {
-    const auto choices = choose_programs(kernel_6_18());
+    const FakeKernel kernel = kernel_6_18();
+    const auto choices = choose_programs(kernel);
     for (const ProgramChoice &c : choices) {
         const std::string name = c.spec->program;
         const bool old_form = name == "on_uring_submit_sqe" || name == "on_uring_complete";
         EXPECT_EQ(c.load, !old_form) << name << ": " << c.why_not;
     }
-    EXPECT_TRUE(unavailable_measurements(choices).empty());
+    EXPECT_TRUE(unavailable_measurements(choices, kernel).empty());
+}
+
+// A kernel that is no KVM guest has no steal clock: the report says steal is not measured.
+TEST(Programs, AKernelWithoutAStealClockSaysStealIsNotMeasured) {
+    const FakeKernel kernel(common_tracepoints(), 0);
+    const auto lines = unavailable_measurements(choose_programs(kernel), kernel);
+    EXPECT_TRUE(mentions(lines, "stolen_ns")) << ::testing::PrintToString(lines);
+    EXPECT_FALSE(mentions(unavailable_measurements(choose_programs(kernel_6_18()), kernel_6_18()),
+                          "stolen_ns"));
 }
 
 TEST(Programs, CoreProgramsLoadEvenWhereTheKernelLacksTheirTracepoint) {
@@ -149,7 +164,7 @@ TEST(Programs, ProgramsSwitchedOffForTheBenchAreOffWithTheirPartners) {
     EXPECT_FALSE(loads(choices, "on_softirq_exit"));
     EXPECT_TRUE(loads(choices, "on_copy_out_start"));
     EXPECT_TRUE(loads(choices, "on_hardirq_entry"));
-    const auto lines = unavailable_measurements(choices);
+    const auto lines = unavailable_measurements(choices, kernel_6_18());
     ASSERT_FALSE(lines.empty());
     for (const std::string &line : lines) {
         EXPECT_NE(line.find("IOPHASE_SKIP_PROGRAMS"), std::string::npos) << line;

@@ -22,6 +22,9 @@ nlohmann::json budget_to_json(const Budget &budget) {
             {"user_ns", budget.user_ns},
             {"kernel_copy_ns", budget.kernel_copy_ns},
             {"kernel_other_ns", budget.kernel_other_ns},
+            {"irq_net_rx_ns", budget.irq_net_rx_ns},
+            {"irq_other_ns", budget.irq_other_ns},
+            {"stolen_ns", budget.stolen_ns},
             {"blocked_ns", budget.blocked_ns},
             {"blocked_by", budget.blocked_by},
             {"runq_ns", budget.runq_ns}};

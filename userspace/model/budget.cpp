@@ -31,6 +31,7 @@ SyscallStats &SyscallStats::operator+=(const SyscallStats &other) {
 #undef IOPHASE_ADD
     for (std::size_t slot = 0; slot < kHistSlots; ++slot) {
         hist_log2_ns[slot] += other.hist_log2_ns[slot];
+        copy_hist_log2_ns[slot] += other.copy_hist_log2_ns[slot];
     }
     multiplexer = multiplexer || other.multiplexer;
     return *this;

@@ -20,7 +20,7 @@ inline constexpr std::size_t kHistSlots = 40;  // log2 buckets: slot i holds [2^
 
 // Where a thread's (or process's) wall-clock time went. The invariant:
 //   wall_ns == user_ns + kernel_copy_ns + kernel_other_ns + irq_net_rx_ns + irq_other_ns
-//              + blocked_ns + runq_ns
+//              + stolen_ns + blocked_ns + runq_ns
 // and blocked_ns == sum(blocked_by).
 struct Budget {
     std::uint64_t wall_ns = 0;
@@ -29,6 +29,7 @@ struct Budget {
     std::uint64_t kernel_other_ns = 0;
     std::uint64_t irq_net_rx_ns = 0;  // NET_RX softirq work run on top of the thread
     std::uint64_t irq_other_ns = 0;   // other softirqs and device interrupts on top of it
+    std::uint64_t stolen_ns = 0;      // on a CPU, but the hypervisor ran something else (steal)
     std::uint64_t blocked_ns = 0;
     std::uint64_t runq_ns = 0;
     std::map<std::string, std::uint64_t> blocked_by;  // syscall name (or "none") -> ns
@@ -37,7 +38,7 @@ struct Budget {
     std::uint64_t on_cpu_ns() const {
         return user_ns + kernel_copy_ns + kernel_other_ns + irq_ns();
     }
-    std::uint64_t accounted_ns() const { return on_cpu_ns() + blocked_ns + runq_ns; }
+    std::uint64_t accounted_ns() const { return on_cpu_ns() + stolen_ns + blocked_ns + runq_ns; }
     Budget &operator+=(const Budget &other);
 };
 
@@ -45,7 +46,7 @@ struct Budget {
 // clang-format off
 #define IOPHASE_BUDGET_BUCKETS(X) \
     X(wall_ns) X(user_ns) X(kernel_copy_ns) X(kernel_other_ns) X(irq_net_rx_ns) X(irq_other_ns) \
-    X(blocked_ns) X(runq_ns)
+    X(stolen_ns) X(blocked_ns) X(runq_ns)
 // clang-format on
 
 // Per syscall (and, for read/write-like calls, per kind of fd) statistics.
@@ -59,14 +60,18 @@ struct SyscallStats {
     std::uint64_t unfinished = 0;  // calls their thread exited inside (time included)
     std::uint64_t errors = 0;      // returned < 0
     std::uint64_t eagain = 0;      // returned -EAGAIN / -EWOULDBLOCK
-    std::uint64_t total_ns = 0;    // wait + runq + copy + irq + kernel
+    std::uint64_t total_ns = 0;    // wait + runq + copy + irq + stolen + kernel
     std::uint64_t wait_ns = 0;     // asleep inside the call (phase 1)
     std::uint64_t runq_ns = 0;     // runnable, not running, inside the call
     std::uint64_t copy_ns = 0;     // inside the copy brackets (phase 2; docs/report.md)
     std::uint64_t irq_ns = 0;      // interrupt work run on top of the call
+    std::uint64_t stolen_ns = 0;   // stolen by the hypervisor while the call was on a CPU
     std::uint64_t kernel_ns = 0;   // the rest of the on-CPU time inside the call
     std::uint64_t bytes = 0;       // sum of positive return values of data-moving calls
     std::array<std::uint64_t, kHistSlots> hist_log2_ns{};  // per-call latency
+    // The calls that copied, by the time in their copy brackets: a mean copy time can be one
+    // stall of milliseconds spread over every call, its median cannot.
+    std::array<std::uint64_t, kHistSlots> copy_hist_log2_ns{};
     bool multiplexer = false;     // select/poll/epoll_wait family: the three below are valid
     std::uint64_t fds_asked = 0;  // sum over calls: select/poll nfds, epoll registered fds
     std::uint64_t fds_ready = 0;  // sum over calls: fds returned ready
@@ -85,7 +90,7 @@ struct SyscallStats {
 // clang-format off
 #define IOPHASE_SYSCALL_COUNTERS(X) \
     X(count) X(in_flight) X(unfinished) X(errors) X(eagain) X(total_ns) X(wait_ns) X(runq_ns) \
-    X(copy_ns) X(irq_ns) X(kernel_ns) X(bytes) X(ready_samples) \
+    X(copy_ns) X(irq_ns) X(stolen_ns) X(kernel_ns) X(bytes) X(ready_samples) \
     X(ready_from_socket) X(wait_for_data_ns) X(wakeup_ns) X(ready_to_exit_ns)
 // The multiplexer-only counters (present in the JSON exactly for multiplexers).
 #define IOPHASE_MULTIPLEXER_COUNTERS(X) X(fds_asked) X(fds_ready) X(timeouts)

@@ -38,7 +38,7 @@ Budget budget_from_json(const json &j) {
     return b;
 }
 
-void get_histogram(const json &j, const std::string &owner,
+void get_histogram(const json &j, const char *key, const std::string &owner,
                    std::array<std::uint64_t, kHistSlots> &hist);
 
 json syscall_to_json(const SyscallStats &s) {
@@ -46,7 +46,8 @@ json syscall_to_json(const SyscallStats &s) {
               {"nr", s.nr},
               {"role", syscall_role_name(s.kind.role)},
               {"fd_kind", s.fd_kind},
-              {"hist_log2_ns", s.hist_log2_ns}};
+              {"hist_log2_ns", s.hist_log2_ns},
+              {"copy_hist_log2_ns", s.copy_hist_log2_ns}};
 #define IOPHASE_PUT(field) j[#field] = s.field;
     IOPHASE_SYSCALL_COUNTERS(IOPHASE_PUT)
     // The multiplexer fields exist only for multiplexers: their presence is the flag.
@@ -66,7 +67,8 @@ SyscallStats syscall_from_json(const json &j) {
     j.at("fd_kind").get_to(s.fd_kind);
 #define IOPHASE_GET(field) j.at(#field).get_to(s.field);
     IOPHASE_SYSCALL_COUNTERS(IOPHASE_GET)
-    get_histogram(j, s.name, s.hist_log2_ns);
+    get_histogram(j, "hist_log2_ns", s.name, s.hist_log2_ns);
+    get_histogram(j, "copy_hist_log2_ns", s.name, s.copy_hist_log2_ns);
     s.multiplexer = j.contains("fds_asked");
     if (s.multiplexer) {
         const std::string m = j.at("multiplexer").get<std::string>();
@@ -122,12 +124,12 @@ json io_uring_op_to_json(const IoUringOpStats &op) {
             {"hist_log2_ns", op.hist_log2_ns}};
 }
 
-void get_histogram(const json &j, const std::string &owner,
+void get_histogram(const json &j, const char *key, const std::string &owner,
                    std::array<std::uint64_t, kHistSlots> &hist) {
-    const json &slots = j.at("hist_log2_ns");
+    const json &slots = j.at(key);
     if (!slots.is_array() || slots.size() != kHistSlots) {
         throw std::runtime_error(
-            fmt::format("hist_log2_ns of {} must have {} slots", owner, kHistSlots));
+            fmt::format("{} of {} must have {} slots", key, owner, kHistSlots));
     }
     slots.get_to(hist);
 }
@@ -149,7 +151,7 @@ IoUringOpStats io_uring_op_from_json(const json &j) {
     j.at("completed_task_work").get_to(op.completed_task_work);
     j.at("completed_iowq").get_to(op.completed_iowq);
     j.at("completed_elsewhere").get_to(op.completed_elsewhere);
-    get_histogram(j, "io_uring " + op.opcode, op.hist_log2_ns);
+    get_histogram(j, "hist_log2_ns", "io_uring " + op.opcode, op.hist_log2_ns);
     return op;
 }
 

@@ -283,6 +283,9 @@ class TextWriter {
             budget_row("interrupts: net rx", b.irq_net_rx_ns, b.wall_ns, kYellow);
             budget_row("interrupts: other", b.irq_other_ns, b.wall_ns, kYellow);
         }
+        if (b.stolen_ns > 0) {
+            budget_row("stolen (hypervisor)", b.stolen_ns, b.wall_ns, kRed);
+        }
         budget_row("blocked", b.blocked_ns, b.wall_ns, kBlue);
         std::vector<std::pair<std::string, std::uint64_t>> reasons(b.blocked_by.begin(),
                                                                    b.blocked_by.end());
@@ -351,6 +354,12 @@ class TextWriter {
                 "      {:.1f}% of the time in the call was interrupt work (not in the shares "
                 "above)",
                 pct(s.irq_ns, s.total_ns));
+        }
+        if (s.stolen_ns > 0 && pct(s.stolen_ns, s.total_ns) >= 1.0) {
+            line(
+                "      {:.1f}% of the time in the call was stolen by the hypervisor (not in the "
+                "shares above)",
+                pct(s.stolen_ns, s.total_ns));
         }
         if (s.unfinished > 0) {
             line("      {} never returned: the thread exited inside (time included)",

@@ -123,7 +123,8 @@ SyscallStats to_stats(const iop_sys_key &key, const iop_sys_stats &s) {
     out.runq_ns = s.runq_ns;
     out.copy_ns = s.copy_ns;
     out.irq_ns = s.irq_ns;
-    const std::uint64_t parts = s.wait_ns + s.runq_ns + s.copy_ns + s.irq_ns;
+    out.stolen_ns = s.stolen_ns;
+    const std::uint64_t parts = s.wait_ns + s.runq_ns + s.copy_ns + s.irq_ns + s.stolen_ns;
     out.kernel_ns = s.total_ns > parts ? s.total_ns - parts : 0;
     out.bytes = s.bytes;
     out.fds_asked = s.fds_asked;
@@ -135,6 +136,7 @@ SyscallStats to_stats(const iop_sys_key &key, const iop_sys_stats &s) {
     out.wakeup_ns = s.wakeup_ns;
     out.ready_to_exit_ns = s.ready_to_exit_ns;
     std::copy(std::begin(s.hist), std::end(s.hist), out.hist_log2_ns.begin());
+    std::copy(std::begin(s.copy_hist), std::end(s.copy_hist), out.copy_hist_log2_ns.begin());
     return out;
 }
 

@@ -102,8 +102,9 @@ class LogBuffers {
     char *base_ = nullptr;
 };
 
-void configure(iophase_bpf *skel, const LoadConfig &config) {
+void configure(iophase_bpf *skel, const LoadConfig &config, const TracepointCatalog &kernel) {
     auto *rodata = skel->rodata;
+    rodata->steal_clock_from_rq = kernel.steal_clock_from_rq();
     rodata->follow_children = config.follow_children;
     if (!config.comm.empty()) {
         rodata->match_comm = true;
@@ -155,8 +156,9 @@ BpfObject::BpfObject(const LoadConfig &config) {
     }
     libbpf_set_print(keep_libbpf_message);
     std::vector<ProgramChoice> choices;
+    const std::unique_ptr<TracepointCatalog> kernel = kernel_tracepoints();
     try {
-        choices = choose_programs(*kernel_tracepoints(), programs_switched_off());
+        choices = choose_programs(*kernel, programs_switched_off());
     } catch (const std::invalid_argument &e) {
         throw TraceError(fmt::format("IOPHASE_SKIP_PROGRAMS: {}", e.what()));
     }
@@ -166,7 +168,7 @@ BpfObject::BpfObject(const LoadConfig &config) {
         if (skel_ == nullptr) {
             throw TraceError(fmt::format("cannot open the BPF object: {}", last_libbpf_line()));
         }
-        configure(skel_, config);
+        configure(skel_, config, *kernel);
         std::vector<bpf_program *> programs;
         bpf_program *prog = nullptr;
         bpf_object__for_each_program(prog, skel_->obj) {
@@ -215,7 +217,7 @@ BpfObject::BpfObject(const LoadConfig &config) {
         choice->why_not =
             fmt::format("the verifier rejected {}: {}", choice->spec->program, reason);
     }
-    unavailable_ = unavailable_measurements(choices);
+    unavailable_ = unavailable_measurements(choices, *kernel);
     thread_iter_ = bpf_program__attach_iter(skel_->progs.dump_threads, nullptr);
     if (thread_iter_ == nullptr) {
         const int err = errno;

@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <stdexcept>
 #include <string_view>
@@ -76,6 +77,7 @@ class KernelTracepoints final : public TracepointCatalog {
                 }
             }
         }
+        steal_clock_from_rq_ = percpu_distance(btf, "runqueues", "steal_time");
         btf__free(btf);  // before libbpf loads its own copy: the two never coexist
     }
 
@@ -83,6 +85,8 @@ class KernelTracepoints final : public TracepointCatalog {
         auto it = args_.find(tracepoint);
         return it == args_.end() ? std::nullopt : std::optional<int>(it->second);
     }
+
+    std::int64_t steal_clock_from_rq() const override { return steal_clock_from_rq_; }
 
   private:
     // btf_trace_<name> is a typedef of a pointer to the probe's prototype, whose first
@@ -104,7 +108,31 @@ class KernelTracepoints final : public TracepointCatalog {
         return btf_vlen(t) - 1;
     }
 
+    // The address of per-CPU variable `to` minus that of `from`, from their offsets in the
+    // per-CPU data section; 0 if either is missing.
+    static std::int64_t percpu_distance(const struct btf *btf, const char *from, const char *to) {
+        const int id = btf__find_by_name_kind(btf, ".data..percpu", BTF_KIND_DATASEC);
+        if (id < 0) {
+            return 0;
+        }
+        const struct btf_type *section = btf__type_by_id(btf, id);
+        std::optional<std::int64_t> from_offset;
+        std::optional<std::int64_t> to_offset;
+        const struct btf_var_secinfo *vars = btf_var_secinfos(section);
+        for (int i = 0; i < btf_vlen(section); ++i) {
+            const char *name =
+                btf__name_by_offset(btf, btf__type_by_id(btf, vars[i].type)->name_off);
+            if (name != nullptr && std::strcmp(name, from) == 0) {
+                from_offset = vars[i].offset;
+            } else if (name != nullptr && std::strcmp(name, to) == 0) {
+                to_offset = vars[i].offset;
+            }
+        }
+        return from_offset && to_offset ? *to_offset - *from_offset : 0;
+    }
+
     std::map<std::string, int> args_;
+    std::int64_t steal_clock_from_rq_ = 0;
 };
 
 const ProgramChoice *choice_of(const std::vector<ProgramChoice> &choices, std::string_view name) {
@@ -168,7 +196,8 @@ std::vector<ProgramChoice> choose_programs(const TracepointCatalog &kernel,
     return choices;
 }
 
-std::vector<std::string> unavailable_measurements(const std::vector<ProgramChoice> &choices) {
+std::vector<std::string> unavailable_measurements(const std::vector<ProgramChoice> &choices,
+                                                  const TracepointCatalog &kernel) {
     // A measurement with two forms (two programs) is missing only if neither loads.
     std::map<std::string, std::vector<const ProgramChoice *>> by_measure;
     for (const ProgramChoice &choice : choices) {
@@ -187,6 +216,11 @@ std::vector<std::string> unavailable_measurements(const std::vector<ProgramChoic
             continue;
         }
         lines.push_back(fmt::format("{}: {}", measure, (*root_cause)->why_not));
+    }
+    if (kernel.steal_clock_from_rq() == 0) {
+        lines.push_back(
+            "time stolen by the hypervisor (stolen_ns): this kernel has no KVM steal clock "
+            "(per-CPU steal_time in its BTF), so any steal stays in the bucket it interrupted");
     }
     return lines;
 }

@@ -6,6 +6,7 @@
 // way, if it is optional (tracer/loader.cpp).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -26,11 +27,14 @@ struct ProgramSpec {
 std::span<const ProgramSpec> program_specs();
 
 // What the kernel offers: the number of arguments of a tracepoint (not counting the
-// context), or nothing if the kernel has no such tracepoint.
+// context), or nothing if the kernel has no such tracepoint; and where KVM's steal clock is
+// (the per-CPU steal_time of a KVM guest kernel, which the budget's stolen time reads),
+// relative to the per-CPU run queue (runqueues), or 0 if the kernel has none.
 class TracepointCatalog {
   public:
     virtual ~TracepointCatalog() = default;
     virtual std::optional<int> arg_count(const std::string &tracepoint) const = 0;
+    virtual std::int64_t steal_clock_from_rq() const = 0;
 };
 
 // The running kernel's tracepoints, read from its BTF (/sys/kernel/btf/vmlinux) once.
@@ -52,6 +56,8 @@ std::vector<ProgramChoice> choose_programs(const TracepointCatalog &kernel,
 
 // "copy phase of socket input: this kernel has no tracepoint ..." for every measurement that
 // the switched-off programs leave out (one line per measurement, for the report's health).
-std::vector<std::string> unavailable_measurements(const std::vector<ProgramChoice> &choices);
+// The kernel's lack of a steal clock adds a line too.
+std::vector<std::string> unavailable_measurements(const std::vector<ProgramChoice> &choices,
+                                                  const TracepointCatalog &kernel);
 
 }  // namespace iophase

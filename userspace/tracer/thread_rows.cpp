@@ -64,6 +64,7 @@ Budget budget_of(const iop_budget &b, std::uint64_t wall_ns) {
     out.kernel_other_ns = b.kernel_other_ns;
     out.irq_net_rx_ns = b.irq_net_rx_ns;
     out.irq_other_ns = b.irq_other_ns;
+    out.stolen_ns = b.stolen_ns;
     out.runq_ns = b.runq_ns;
     for (std::uint32_t slot = 0; slot < IOP_SLOT_COUNT; ++slot) {
         if (b.blocked_ns[slot] > 0) {
@@ -148,7 +149,8 @@ SyscallStats in_flight_call(const iop_thread &t, std::uint64_t end_ns) {
     s.runq_ns = t.call_runq_ns;
     s.copy_ns = t.call_copy_ns;
     s.irq_ns = t.call_irq_ns;
-    const std::uint64_t parts = s.wait_ns + s.runq_ns + s.copy_ns + s.irq_ns;
+    s.stolen_ns = t.call_stolen_ns;
+    const std::uint64_t parts = s.wait_ns + s.runq_ns + s.copy_ns + s.irq_ns + s.stolen_ns;
     s.kernel_ns = s.total_ns > parts ? s.total_ns - parts : 0;
     return s;
 }
