@@ -162,8 +162,7 @@ struct iop_thread {
     __u64 uring_copy_ns[2];
     /* This CPU's steal clock when the budget was last brought up to date (state.bpf.h) */
     __u64 steal_seen_ns;
-    __u32 steal_cpu; /* that CPU + 1; 0: none yet */
-    __u32 pad;
+    __u64 steal_rq; /* the run queue of that CPU, whose clock it is; 0: none yet */
     char comm[IOP_COMM_LEN];
     struct iop_budget budget;
     struct iop_use uses[IOP_USE_COUNT];

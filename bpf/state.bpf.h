@@ -225,35 +225,40 @@ static __always_inline __u64 *pending_uring_copy(struct iop_thread *t, __u32 dir
  * 0 where the kernel has no steal clock: steal is not measured there (docs/report.md). */
 const volatile __s64 steal_clock_from_rq __weak = 0;
 
-static __always_inline __u64 cpu_steal_ns(void)
+/* This CPU's run queue: the current task's (the idle task's too). */
+static __always_inline __u64 this_cpu_rq(void)
 {
     struct task_struct *task = bpf_get_current_task_btf();
-    /* The current task's run queue is this CPU's (the idle task's too). */
-    __u64 rq = (__u64)task->se.cfs_rq->rq;
-    __u64 steal = 0;
-    bpf_probe_read_kernel(&steal, sizeof(steal), (const void *)(rq + steal_clock_from_rq));
-    return steal;
+    return (__u64)task->se.cfs_rq->rq;
 }
+
+/* An interval on a CPU shorter than this cannot hold a stall worth its clock read: the steal
+ * clock is left unread, and what little it gained is found by the thread's next longer
+ * interval on that CPU (at most that interval, as always). */
+#define IOP_STEAL_MIN_INTERVAL_NS 2000
 
 /* The part of the `delta` ns just charged to `t` that the hypervisor stole from the CPU it was
  * on. Only a thread on a CPU loses time to steal, and only steal of its own CPU: the clock's
- * reading is kept with the CPU it was read on, and a new CPU (after a migration, which passes
- * through the run queue) starts from a fresh reading. A charge of a running thread from
- * another CPU (a waker) leaves both alone. */
+ * reading is kept with the run queue (the CPU) it was read on, and a new CPU (after a
+ * migration, which passes through the run queue) starts from a fresh reading. A charge of a
+ * running thread from another CPU (a waker) leaves both alone. */
 static __always_inline __u64 stolen_part(struct iop_thread *t, __u64 delta)
 {
     if (!steal_clock_from_rq || !bpf_core_field_exists(struct sched_entity, cfs_rq))
         return 0;
-    __u32 cpu = bpf_get_smp_processor_id() + 1;
     bool on_cpu = t->irq || t->state == IOP_ST_ONCPU;
-    if (on_cpu && t->steal_cpu && t->steal_cpu != cpu)
+    if (on_cpu && delta < IOP_STEAL_MIN_INTERVAL_NS)
         return 0;
-    __u64 steal = cpu_steal_ns();
+    __u64 rq = this_cpu_rq();
+    if (on_cpu && t->steal_rq && t->steal_rq != rq)
+        return 0;
+    __u64 steal = 0;
+    bpf_probe_read_kernel(&steal, sizeof(steal), (const void *)(rq + steal_clock_from_rq));
     __u64 stolen = 0;
-    if (on_cpu && t->steal_cpu == cpu && steal > t->steal_seen_ns)
+    if (on_cpu && t->steal_rq == rq && steal > t->steal_seen_ns)
         stolen = steal - t->steal_seen_ns < delta ? steal - t->steal_seen_ns : delta;
     t->steal_seen_ns = steal;
-    t->steal_cpu = cpu;
+    t->steal_rq = rq;
     return stolen;
 }
 

@@ -1,5 +1,7 @@
 #include "compare/compare_json.h"
 
+#include "report/json_report.h"
+
 namespace iophase::compare {
 
 namespace {
@@ -15,19 +17,6 @@ nlohmann::json settings_to_json(const LoadSettings &load) {
             {"size", load.size},
             {"think_ms", load.think_ms},
             {"transfer_bytes", load.transfer_bytes}};
-}
-
-nlohmann::json budget_to_json(const Budget &budget) {
-    return {{"wall_ns", budget.wall_ns},
-            {"user_ns", budget.user_ns},
-            {"kernel_copy_ns", budget.kernel_copy_ns},
-            {"kernel_other_ns", budget.kernel_other_ns},
-            {"irq_net_rx_ns", budget.irq_net_rx_ns},
-            {"irq_other_ns", budget.irq_other_ns},
-            {"stolen_ns", budget.stolen_ns},
-            {"blocked_ns", budget.blocked_ns},
-            {"blocked_by", budget.blocked_by},
-            {"runq_ns", budget.runq_ns}};
 }
 
 }  // namespace

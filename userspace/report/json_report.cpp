@@ -16,8 +16,6 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ProcessFacts, epoll_ctl_et, epoll_ctl_lt, epo
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ThreadRole, role, tids, model, io_call_share, wall_share,
                                    evidence)
 
-namespace {
-
 using nlohmann::json;
 
 json budget_to_json(const Budget &b) {
@@ -28,6 +26,8 @@ json budget_to_json(const Budget &b) {
     j["blocked_by"] = b.blocked_by;
     return j;
 }
+
+namespace {
 
 Budget budget_from_json(const json &j) {
     Budget b;

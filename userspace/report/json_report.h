@@ -10,6 +10,9 @@ namespace iophase {
 
 nlohmann::json report_to_json(const Report &report);
 
+// One budget, every bucket of IOPHASE_BUDGET_BUCKETS and blocked_by; compare's JSON uses it too.
+nlohmann::json budget_to_json(const Budget &budget);
+
 // Throws nlohmann::json::exception on a missing or mistyped field and std::runtime_error on a
 // schema_version this build does not read.
 Report report_from_json(const nlohmann::json &json);

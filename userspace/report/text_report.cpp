@@ -329,6 +329,14 @@ class TextWriter {
         }
     }
 
+    // Time inside a call that its wait/runq/copy/kernel shares leave out, when it is 1% or more.
+    void outside_share_line(std::uint64_t ns, std::uint64_t total_ns, std::string_view what) {
+        if (ns > 0 && pct(ns, total_ns) >= 1.0) {
+            line("      {:.1f}% of the time in the call {} (not in the shares above)",
+                 pct(ns, total_ns), what);
+        }
+    }
+
     void syscall_row(const SyscallStats &s) {
         const std::uint64_t calls = s.count + s.in_flight;
         const std::string avg = average(s.total_ns, calls);
@@ -349,18 +357,8 @@ class TextWriter {
                 average(s.ready_to_exit_ns, s.ready_samples), counted(s.ready_samples, "call"),
                 with_commas(s.ready_from_socket));
         }
-        if (s.irq_ns > 0 && pct(s.irq_ns, s.total_ns) >= 1.0) {
-            line(
-                "      {:.1f}% of the time in the call was interrupt work (not in the shares "
-                "above)",
-                pct(s.irq_ns, s.total_ns));
-        }
-        if (s.stolen_ns > 0 && pct(s.stolen_ns, s.total_ns) >= 1.0) {
-            line(
-                "      {:.1f}% of the time in the call was stolen by the hypervisor (not in the "
-                "shares above)",
-                pct(s.stolen_ns, s.total_ns));
-        }
+        outside_share_line(s.irq_ns, s.total_ns, "was interrupt work");
+        outside_share_line(s.stolen_ns, s.total_ns, "was stolen by the hypervisor");
         if (s.unfinished > 0) {
             line("      {} never returned: the thread exited inside (time included)",
                  counted(s.unfinished, "call"));
