@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -96,7 +95,7 @@ TEST_F(CopyBracketTest, BulkReceiveCopyAgreesWithAPerfProfile) {
     constexpr std::uint64_t kPeriodNs = 50'000;
     const char *perf = "/usr/bin/perf";
     if (::access(perf, X_OK) != 0) {
-        if (const char *ci = std::getenv("CI"); ci != nullptr && std::string(ci) == "true") {
+        if (in_ci()) {
             FAIL() << "CI=true but perf is not installed (tools/setup.sh installs linux-perf)";
         }
         GTEST_SKIP() << "perf is not installed (tools/setup.sh installs linux-perf)";

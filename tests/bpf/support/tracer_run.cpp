@@ -155,13 +155,17 @@ const std::string &tracing_unavailable_reason() {
     return reason;
 }
 
+bool in_ci() {
+    const char *ci = std::getenv("CI");
+    return ci != nullptr && std::string(ci) == "true";
+}
+
 void BpfTest::SetUp() {
     const std::string &reason = tracing_unavailable_reason();
     if (reason.empty()) {
         return;
     }
-    const char *ci = std::getenv("CI");
-    if (ci != nullptr && std::string(ci) == "true") {
+    if (in_ci()) {
         GTEST_FAIL() << "CI=true, so the bpf tests must run, but " << reason;
     }
     GTEST_SKIP() << reason;

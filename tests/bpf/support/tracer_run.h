@@ -72,6 +72,9 @@ long long fact(const Facts &facts, const std::string &key);  // throws when miss
 // then a short `iophase trace` of /bin/true).
 const std::string &tracing_unavailable_reason();
 
+// CI=true: the tests that need root, BPF or an installed tool must run there, not skip.
+bool in_ci();
+
 // Base fixture: skips the test (fails it when CI=true) if tracing is unavailable; on failure
 // keeps the reports the test wrote in /tmp for a look.
 class BpfTest : public ::testing::Test {

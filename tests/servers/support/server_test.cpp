@@ -28,8 +28,7 @@ void ServerTest::SetUp() {
     if (missing.empty()) {
         return;
     }
-    const char *ci = std::getenv("CI");
-    if (ci != nullptr && std::string(ci) == "true") {
+    if (bpftest::in_ci()) {
         GTEST_FAIL() << "CI=true, so the server tests must run, but these are not installed:"
                      << missing << " (tools/setup.sh installs them)";
     }
