@@ -162,7 +162,7 @@ struct iop_thread {
     __u64 uring_copy_ns[2];
     /* This CPU's steal clock when the budget was last brought up to date (state.bpf.h) */
     __u64 steal_seen_ns;
-    __u64 steal_rq; /* the run queue of that CPU, whose clock it is; 0: none yet */
+    __u64 steal_clock; /* that CPU's steal clock's address, which it was read from; 0: none yet */
     char comm[IOP_COMM_LEN];
     struct iop_budget budget;
     struct iop_use uses[IOP_USE_COUNT];

@@ -14,6 +14,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev, struct tas
     bool next_maybe = may_be_target(next->tgid);
     if (!prev_maybe && !next_maybe)
         return 0;
+    find_steal_clock(next);
     __u64 now = bpf_ktime_get_ns();
     struct iop_thread *t = prev_maybe ? thread_of(prev, now, IOP_ST_ONCPU) : NULL;
     if (t) {
@@ -174,7 +175,9 @@ int BPF_PROG(on_process_exit, struct task_struct *task)
             add_call_phases(s, t, now);
         }
     }
-    bool group_dead = task->signal->live.counter == 0;
+    /* Probe reads: a direct load of task->signal costs the verifier searches of the kernel's
+     * BTF (state.bpf.h), and this runs once per thread. */
+    bool group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
     struct iop_proc *p = proc_of(tgid);
     if (p) {
         __sync_fetch_and_add(&p->dead_wall_ns, now - t->first_ns);

@@ -225,11 +225,34 @@ static __always_inline __u64 *pending_uring_copy(struct iop_thread *t, __u32 dir
  * 0 where the kernel has no steal clock: steal is not measured there (docs/report.md). */
 const volatile __s64 steal_clock_from_rq __weak = 0;
 
-/* This CPU's run queue: the current task's (the idle task's too). */
-static __always_inline __u64 this_cpu_rq(void)
+/* Where each CPU's steal clock is: 0 until the CPU's first context switch of a traced thread
+ * finds it from its run queue (sched.bpf.c). The walk task -> cfs_rq -> rq is made there,
+ * once, with probe reads: as direct loads of BTF pointers in every charge, they cost the
+ * verifier of 6.3+ kernels searches of the whole kernel BTF on every path of every program
+ * (about 30 ms of each load on 6.18). */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} steal_clocks SEC(".maps") __weak;
+
+static __always_inline __u64 *steal_clock_slot(void)
 {
-    struct task_struct *task = bpf_get_current_task_btf();
-    return (__u64)task->se.cfs_rq->rq;
+    __u32 zero = 0;
+    return bpf_map_lookup_elem(&steal_clocks, &zero);
+}
+
+/* At a context switch: `next` is about to run on this CPU, so its run queue is this CPU's. */
+static __always_inline void find_steal_clock(struct task_struct *next)
+{
+    __u64 *clock = steal_clock_slot();
+    if (!clock || *clock || !steal_clock_from_rq ||
+        !bpf_core_field_exists(struct sched_entity, cfs_rq))
+        return;
+    __u64 rq = (__u64)BPF_CORE_READ(next, se.cfs_rq, rq);
+    if (rq)
+        *clock = rq + steal_clock_from_rq;
 }
 
 /* An interval on a CPU shorter than this cannot hold a stall worth its clock read: the steal
@@ -239,26 +262,27 @@ static __always_inline __u64 this_cpu_rq(void)
 
 /* The part of the `delta` ns just charged to `t` that the hypervisor stole from the CPU it was
  * on. Only a thread on a CPU loses time to steal, and only steal of its own CPU: the clock's
- * reading is kept with the run queue (the CPU) it was read on, and a new CPU (after a
- * migration, which passes through the run queue) starts from a fresh reading. A charge of a
+ * reading is kept with the address of the clock (the CPU) it was read on, and a new CPU (after
+ * a migration, which passes through the run queue) starts from a fresh reading. A charge of a
  * running thread from another CPU (a waker) leaves both alone. */
 static __always_inline __u64 stolen_part(struct iop_thread *t, __u64 delta)
 {
-    if (!steal_clock_from_rq || !bpf_core_field_exists(struct sched_entity, cfs_rq))
+    if (!steal_clock_from_rq)
         return 0;
     bool on_cpu = t->irq || t->state == IOP_ST_ONCPU;
     if (on_cpu && delta < IOP_STEAL_MIN_INTERVAL_NS)
         return 0;
-    __u64 rq = this_cpu_rq();
-    if (on_cpu && t->steal_rq && t->steal_rq != rq)
+    __u64 *slot = steal_clock_slot();
+    __u64 clock = slot ? *slot : 0;
+    if (!clock || (on_cpu && t->steal_clock && t->steal_clock != clock))
         return 0;
     __u64 steal = 0;
-    bpf_probe_read_kernel(&steal, sizeof(steal), (const void *)(rq + steal_clock_from_rq));
+    bpf_probe_read_kernel(&steal, sizeof(steal), (const void *)clock);
     __u64 stolen = 0;
-    if (on_cpu && t->steal_rq == rq && steal > t->steal_seen_ns)
+    if (on_cpu && t->steal_clock == clock && steal > t->steal_seen_ns)
         stolen = steal - t->steal_seen_ns < delta ? steal - t->steal_seen_ns : delta;
     t->steal_seen_ns = steal;
-    t->steal_rq = rq;
+    t->steal_clock = clock;
     return stolen;
 }
 
