@@ -89,7 +89,10 @@ TEST_F(CopyBracketTest, BulkReceiveCopyCostsAboutAMemcpy) {
 // part in: `perf record` samples the receiving process every 50 us of CPU time, and the
 // samples inside skb_copy_datagram_iter (whose tracepoint opens the bracket; the bracket closes
 // at tcp_rcv_space_adjust, a few instructions after it returns) times that period are the copy
-// time perf sees. Measured here (3 runs), iophase/perf was 0.85-1.00.
+// time perf sees. Both watch one transfer (iophase traces perf and the receiver it starts): on
+// an AMD EPYC host, two transfers of one machine differed by up to 2x in copy time, which
+// failed four in six runs that compared separate transfers; of one transfer, iophase/perf was
+// 1.03-1.13 in six runs (above 1: iophase's bracket holds perf's own sampling interrupts).
 TEST_F(CopyBracketTest, BulkReceiveCopyAgreesWithAPerfProfile) {
     constexpr std::size_t kBytes = 512 << 20;
     constexpr std::uint64_t kPeriodNs = 50'000;
@@ -100,22 +103,23 @@ TEST_F(CopyBracketTest, BulkReceiveCopyAgreesWithAPerfProfile) {
         }
         GTEST_SKIP() << "perf is not installed (tools/setup.sh installs linux-perf)";
     }
-    const auto bulk_recv = [&](const std::string &name) {
-        return workload("bulk-recv",
-                        {"--bytes", std::to_string(kBytes), "--facts", dir_.file(name)});
-    };
-    std::vector<std::string> perf_record{perf, "record",
-                                         "-q", "-g",
-                                         "-e", "cpu-clock",
-                                         "-c", std::to_string(kPeriodNs),
-                                         "-o", dir_.file("perf.data"),
-                                         "--"};
-    const auto profiled = bulk_recv("perf-facts.txt");
-    perf_record.insert(perf_record.end(), profiled.begin(), profiled.end());
-    ASSERT_EQ(run_to_completion(perf_record, dir_.file("record.out"), dir_.file("record.err"),
-                                seconds(60)),
-              0)
-        << read_text(dir_.file("record.err"));
+    std::vector<std::string> profiled_bulk_recv{perf, "record",
+                                                "-q", "-g",
+                                                "-e", "cpu-clock",
+                                                "-c", std::to_string(kPeriodNs),
+                                                "-o", dir_.file("perf.data"),
+                                                "--"};
+    const auto bulk_recv = workload(
+        "bulk-recv", {"--bytes", std::to_string(kBytes), "--facts", dir_.file("facts.txt")});
+    profiled_bulk_recv.insert(profiled_bulk_recv.end(), bulk_recv.begin(), bulk_recv.end());
+    const auto result = run_trace(dir_, {}, profiled_bulk_recv);
+    ASSERT_TRACE_OK(result);
+    const json *process =
+        find_process(result.report, fact(read_facts(dir_.file("facts.txt")), "pid"));
+    ASSERT_NE(process, nullptr);
+    const auto recv = sum_syscalls((*process)["syscalls"], {"recvfrom"});
+    ASSERT_EQ(recv.bytes, kBytes) << describe_syscalls((*process)["syscalls"]);
+
     ASSERT_EQ(run_to_completion({perf, "script", "-i", dir_.file("perf.data"), "-F", "ip,sym"},
                                 dir_.file("script.txt"), dir_.file("script.err"), seconds(60)),
               0)
@@ -126,14 +130,6 @@ TEST_F(CopyBracketTest, BulkReceiveCopyAgreesWithAPerfProfile) {
         << samples.samples << " samples, too few in skb_copy_datagram_iter to compare with";
     const double kib = static_cast<double>(kBytes) / 1024;
     const double perf_per_kib = static_cast<double>(samples.in_function * kPeriodNs) / kib;
-
-    const auto result = run_trace(dir_, {}, bulk_recv("facts.txt"));
-    ASSERT_TRACE_OK(result);
-    const json *process =
-        find_process(result.report, fact(read_facts(dir_.file("facts.txt")), "pid"));
-    ASSERT_NE(process, nullptr);
-    const auto recv = sum_syscalls((*process)["syscalls"], {"recvfrom"});
-    ASSERT_EQ(recv.bytes, kBytes) << describe_syscalls((*process)["syscalls"]);
     const double iophase_per_kib = static_cast<double>(recv.copy_ns) / kib;
     RecordProperty("iophase_copy_ns_per_kib", std::to_string(iophase_per_kib));
     RecordProperty("perf_copy_ns_per_kib", std::to_string(perf_per_kib));
@@ -141,14 +137,19 @@ TEST_F(CopyBracketTest, BulkReceiveCopyAgreesWithAPerfProfile) {
         "[copy-bracket] receive copy {:.1f} ns/KiB, perf {:.1f} ns/KiB "
         "({} of {} samples)\n",
         iophase_per_kib, perf_per_kib, samples.in_function, samples.samples);
-    EXPECT_GT(iophase_per_kib, 0.7 * perf_per_kib);
-    EXPECT_LT(iophase_per_kib, 1.4 * perf_per_kib);
+    EXPECT_GT(iophase_per_kib, 0.75 * perf_per_kib);
+    EXPECT_LT(iophase_per_kib, 1.35 * perf_per_kib);
 }
 
 TEST_F(CopyBracketTest, SendCopyIsMeasuredAndGrowsWithTheBytes) {
     // Seven traced sends of each size, interleaved; the median of each. One send is at the
     // mercy of a busy host in either direction: with three, one run in five here failed, its
-    // median 25% off (the 4 MiB sends of one run ranged from 0.48 to 2.1 ms).
+    // median 25% off (the 4 MiB sends of one run ranged from 0.48 to 2.1 ms). The first sends
+    // after the pause while the tracer loads are slow whatever the size (30-70 us more per run
+    // on an AMD EPYC host, which made the medians 2.3-3.4x apart): the workload makes them with
+    // write(2), a row of their own, and the sendto rows held 3.6-4.3x in six runs there.
+    // (Sends much larger fill the send buffer; the sender then sleeps and copies with cold
+    // caches.)
     constexpr int kRounds = 7;
     constexpr std::size_t kSmall = 1 << 20;
     constexpr std::size_t kLarge = 4 << 20;
@@ -170,9 +171,13 @@ TEST_F(CopyBracketTest, SendCopyIsMeasuredAndGrowsWithTheBytes) {
     }
     std::sort(small_copy.begin(), small_copy.end());
     std::sort(large_copy.begin(), large_copy.end());
-    EXPECT_NEAR(large_copy[kRounds / 2] / small_copy[kRounds / 2], 4.0, 0.8)
-        << "4 MiB vs 1 MiB of send copy, ns: " << fmt::format("{}", fmt::join(large_copy, " "))
-        << " vs " << fmt::format("{}", fmt::join(small_copy, " "));
+    const double ratio = large_copy[kRounds / 2] / small_copy[kRounds / 2];
+    std::cout << fmt::format(
+        "[copy-bracket] send copy, median of {}: 4 MiB {:.0f} us, 1 MiB {:.0f} us\n", kRounds,
+        large_copy[kRounds / 2] / 1000, small_copy[kRounds / 2] / 1000);
+    const std::string sends = fmt::format("4 MiB vs 1 MiB of send copy, ns: {} vs {}",
+                                          fmt::join(large_copy, " "), fmt::join(small_copy, " "));
+    EXPECT_NEAR(ratio, 4.0, 0.8) << sends;
 }
 
 TEST_F(CopyBracketTest, BlockingRecvSplitsIntoWaitingForDataAndWakeup) {

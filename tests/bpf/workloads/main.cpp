@@ -43,7 +43,8 @@ constexpr Subcommand kSubcommands[] = {
     {"bulk-recv", workload::bulk_recv,
      "--bytes N: receive N bytes over loopback TCP in 64 KiB recv calls (a thread sends)"},
     {"bulk-send", workload::bulk_send,
-     "--bytes N: after SIGUSR1, send N bytes over loopback TCP to a forked receiver"},
+     "--bytes N: after SIGUSR1, write 256 KiB and then send N bytes over loopback TCP to a "
+     "forked receiver"},
     {"uring-recv", workload::uring_recv,
      "--delay-ms D --bytes N --repeat K: an io_uring recv waits D for a peer's N bytes, K times"},
 };
