@@ -92,7 +92,7 @@ TEST_F(CopyBracketTest, BulkReceiveCopyCostsAboutAMemcpy) {
 // time perf sees. Both watch one transfer (iophase traces perf and the receiver it starts): on
 // an AMD EPYC host, two transfers of one machine differed by up to 2x in copy time, which
 // failed four in six runs that compared separate transfers; of one transfer, iophase/perf was
-// 1.03-1.13 in six runs (above 1: iophase's bracket holds perf's own sampling interrupts).
+// 1.03-1.15 in fifteen runs (above 1: iophase's bracket holds perf's own sampling interrupts).
 TEST_F(CopyBracketTest, BulkReceiveCopyAgreesWithAPerfProfile) {
     constexpr std::size_t kBytes = 512 << 20;
     constexpr std::uint64_t kPeriodNs = 50'000;

@@ -19,22 +19,17 @@ namespace {
 
 constexpr std::size_t kChunk = 64 * 1024;
 
-void send_all(int fd, std::size_t bytes) {
+enum class Call { kSend, kWrite };
+
+// `bytes` in calls of at most 64 KiB, with send(2) or write(2) (a syscall row of its own).
+void send_all(int fd, std::size_t bytes, Call call = Call::kSend) {
     const std::string chunk(kChunk, 's');
     std::size_t sent = 0;
     while (sent < bytes) {
         const std::size_t n = std::min(kChunk, bytes - sent);
-        sent += static_cast<std::size_t>(check(::send(fd, chunk.data(), n, 0), "send"));
-    }
-}
-
-// The same as send_all, with write(2): its calls are a syscall row of their own.
-void write_all(int fd, std::size_t bytes) {
-    const std::string chunk(kChunk, 'w');
-    std::size_t written = 0;
-    while (written < bytes) {
-        const std::size_t n = std::min(kChunk, bytes - written);
-        written += static_cast<std::size_t>(check(::write(fd, chunk.data(), n), "write"));
+        const ssize_t done =
+            call == Call::kSend ? ::send(fd, chunk.data(), n, 0) : ::write(fd, chunk.data(), n);
+        sent += static_cast<std::size_t>(check(done, call == Call::kSend ? "send" : "write"));
     }
 }
 
@@ -97,7 +92,7 @@ int bulk_send(const Options &options) {
     wait_for_sigusr1();
     // The first sends after the pause are slow (cold caches after the tracer's load): they
     // are made with write(2), so the traced send(2) calls are all steady.
-    write_all(pair.second.get(), kTracedWarmUp);
+    send_all(pair.second.get(), kTracedWarmUp, Call::kWrite);
     send_all(pair.second.get(), bytes);
     pair.second = UniqueFd();
     int status = 0;
