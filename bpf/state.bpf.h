@@ -246,9 +246,10 @@ static __always_inline __u64 *steal_clock_slot(void)
 /* At a context switch: `next` is about to run on this CPU, so its run queue is this CPU's. */
 static __always_inline void find_steal_clock(struct task_struct *next)
 {
+    if (!steal_clock_from_rq || !bpf_core_field_exists(struct sched_entity, cfs_rq))
+        return;
     __u64 *clock = steal_clock_slot();
-    if (!clock || *clock || !steal_clock_from_rq ||
-        !bpf_core_field_exists(struct sched_entity, cfs_rq))
+    if (!clock || *clock)
         return;
     __u64 rq = (__u64)BPF_CORE_READ(next, se.cfs_rq, rq);
     if (rq)

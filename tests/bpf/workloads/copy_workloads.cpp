@@ -90,8 +90,8 @@ int bulk_send(const Options &options) {
     // size, so what is traced costs per byte what any long transfer does.
     send_all(pair.second.get(), kWarmUp);
     wait_for_sigusr1();
-    // The first sends after the pause are slow (cold caches after the tracer's load): they
-    // are made with write(2), so the traced send(2) calls are all steady.
+    // The first sends after the pause are slow, by 30-70 us a run whatever its size (the cause
+    // is not known): they are made with write(2), so the traced send(2) calls are all steady.
     send_all(pair.second.get(), kTracedWarmUp, Call::kWrite);
     send_all(pair.second.get(), bytes);
     pair.second = UniqueFd();
