@@ -15,7 +15,11 @@ int dump_threads(struct bpf_iter__task *ctx)
     struct iop_live_head head = {.tid = task->pid};
     struct iop_thread *t = bpf_task_storage_get(&threads, task, 0, 0);
     if (t) {
-        if (t->exit_ns)
+        /* last_ns is set last by thread_of(): a thread still being filled in on another CPU
+         * has no time yet, and its zeros would make userspace charge it all time since boot
+         * (seen once as 52 s too much in a snapshot of a churning process). The next
+         * snapshot has it. */
+        if (t->exit_ns || !t->last_ns)
             return 0;
     } else {
         __u32 tid = task->pid;
